@@ -1,0 +1,304 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/opencontainers/go-digest"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+)
+
+// Blob opens the blob desc describes in r's repository. The reader follows
+// redirects; on network errors, 5xx and 429 it retries with backoff (see
+// Options) and resumes from the bytes already delivered with a Range
+// request; when the registry answers 404 and desc.URLs is not empty it
+// tries those URLs (http and https only, without registry credentials).
+//
+// It verifies as it goes: more bytes than desc.Size fail the Read that
+// would exceed it with a *SizeError; at the end, fewer bytes fail with a
+// *SizeError and a digest other than desc.Digest with a *DigestError, in
+// place of io.EOF. A desc.Size of 0 or less is treated as unknown (schema1
+// layers carry no size) and only the digest is checked. Callers must read to
+// io.EOF to get verification, and must Close the reader.
+//
+// Errors opening the blob (404, 401, ...) are returned by Blob itself.
+func (c *Client) Blob(ctx context.Context, r Ref, desc v1.Descriptor) (io.ReadCloser, error) {
+	if err := desc.Digest.Validate(); err != nil {
+		return nil, fmt.Errorf("blob %q: %w", desc.Digest, err)
+	}
+	b := &blobReader{c: c, ctx: ctx, ref: r, desc: desc, h: desc.Digest.Algorithm().Hash()}
+	if err := b.open(); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+// BlobBytes reads a whole small blob (a config) into memory, verified, and
+// refuses blobs larger than max bytes.
+func (c *Client) BlobBytes(ctx context.Context, r Ref, desc v1.Descriptor, max int64) ([]byte, error) {
+	if desc.Size > max {
+		return nil, fmt.Errorf("blob %s: size %d exceeds the limit of %d bytes", desc.Digest, desc.Size, max)
+	}
+	rc, err := c.Blob(ctx, r, desc)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	body, err := io.ReadAll(io.LimitReader(rc, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(body)) > max {
+		return nil, fmt.Errorf("blob %s: more than the limit of %d bytes", desc.Digest, max)
+	}
+	return body, nil
+}
+
+// blobReader streams one blob, resuming and verifying (see Blob).
+type blobReader struct {
+	c    *Client
+	ctx  context.Context
+	ref  Ref
+	desc v1.Descriptor
+	h    hash.Hash
+
+	foreign  []string // desc.URLs still to try once the registry lacks the blob
+	url      string   // the URL being read; "" = the registry's blob URL
+	body     io.ReadCloser
+	n        int64 // bytes delivered to the caller (and hashed)
+	progress bool  // bytes arrived since the last (re)open
+	attempt  int   // failures since the last progress
+	err      error // sticky
+}
+
+// size returns the expected size, or -1 when unknown.
+func (b *blobReader) size() int64 {
+	if b.desc.Size > 0 {
+		return b.desc.Size
+	}
+	if b.desc.Digest == digest.SHA256.FromBytes(nil) {
+		return 0
+	}
+	return -1
+}
+
+// open (re)connects, retrying as Options say, and positions the body at b.n.
+func (b *blobReader) open() error {
+	for {
+		err := b.openOnce()
+		if err == nil {
+			return nil
+		}
+		if b.url == "" && errors.Is(err, ErrNotFound) && b.n == 0 && b.nextForeign() {
+			b.attempt = 0
+			continue
+		}
+		b.attempt++
+		wait, again := b.c.retryWait(b.attempt, err)
+		if !again {
+			return err
+		}
+		if err := b.c.sleep(b.ctx, b.where(), b.attempt, wait, err); err != nil {
+			return err
+		}
+	}
+}
+
+// nextForeign switches to the next usable URL of desc.URLs, the first time
+// the registry says it lacks the blob.
+func (b *blobReader) nextForeign() bool {
+	if b.foreign == nil {
+		b.foreign = append([]string{}, b.desc.URLs...)
+	}
+	for len(b.foreign) > 0 {
+		u := b.foreign[0]
+		b.foreign = b.foreign[1:]
+		if p, err := url.Parse(u); err == nil && (p.Scheme == "https" || p.Scheme == "http") && p.Host != "" {
+			b.url = u
+			return true
+		}
+	}
+	return false
+}
+
+// where names the blob's current URL for messages (query removed).
+func (b *blobReader) where() string {
+	if b.url == "" {
+		return b.ref.Host() + "/v2/" + b.ref.Path + "/blobs/" + string(b.desc.Digest)
+	}
+	if u, err := url.Parse(b.url); err == nil {
+		return redactURL(u)
+	}
+	return "blob URL"
+}
+
+// openOnce makes one request for the bytes from b.n on.
+func (b *blobReader) openOnce() error {
+	h := http.Header{}
+	size := b.size()
+	if b.n > 0 {
+		if size > 0 {
+			// Closed ranges: go-containerregistry's registry refuses open-ended ones.
+			h.Set("Range", fmt.Sprintf("bytes=%d-%d", b.n, size-1))
+		} else {
+			h.Set("Range", fmt.Sprintf("bytes=%d-", b.n))
+		}
+	}
+	var (
+		resp *http.Response
+		err  error
+	)
+	if b.url == "" {
+		e := b.c.endpointFor(b.ref)
+		if err := b.c.ping(b.ctx, e); err != nil {
+			return err
+		}
+		e.mu.Lock()
+		u := e.scheme + "://" + e.host + "/v2/" + b.ref.Path + "/blobs/" + string(b.desc.Digest)
+		e.mu.Unlock()
+		resp, err = b.c.send(withAuthScope(b.ctx, e, pullScope(b.ref.Path)), u, h, http.StatusOK, http.StatusPartialContent)
+	} else {
+		resp, err = b.c.send(b.ctx, b.url, h, http.StatusOK, http.StatusPartialContent)
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case resp.StatusCode == http.StatusPartialContent:
+		start, perr := contentRangeStart(resp.Header.Get("Content-Range"))
+		if perr != nil || start != b.n {
+			resp.Body.Close()
+			return fmt.Errorf("blob %s: asked for bytes from %d, got Content-Range %q", b.desc.Digest, b.n, resp.Header.Get("Content-Range"))
+		}
+	case b.n > 0:
+		// The server ignored Range: skip what was already delivered.
+		if _, err := io.CopyN(io.Discard, resp.Body, b.n); err != nil {
+			resp.Body.Close()
+			return fmt.Errorf("blob %s: skipping %d bytes already read: %w", b.desc.Digest, b.n, err)
+		}
+	}
+	b.body, b.progress = resp.Body, false
+	return nil
+}
+
+// contentRangeStart parses the first byte position of "bytes a-b/c".
+func contentRangeStart(v string) (int64, error) {
+	rest, ok := strings.CutPrefix(strings.TrimSpace(v), "bytes ")
+	if !ok {
+		return 0, fmt.Errorf("bad Content-Range %q", v)
+	}
+	a, _, ok := strings.Cut(rest, "-")
+	if !ok {
+		return 0, fmt.Errorf("bad Content-Range %q", v)
+	}
+	return strconv.ParseInt(strings.TrimSpace(a), 10, 64)
+}
+
+// Read reads verified-so-far bytes; see Blob for the errors it returns.
+func (b *blobReader) Read(p []byte) (int, error) {
+	for {
+		if b.err != nil {
+			return 0, b.err
+		}
+		if b.body == nil {
+			if size := b.size(); size >= 0 && b.n == size {
+				b.err = b.finish() // all bytes arrived, the end did not: nothing left to ask
+				continue
+			}
+			if err := b.open(); err != nil {
+				b.err = err
+				continue
+			}
+		}
+		k, err := b.body.Read(p)
+		if size := b.size(); size >= 0 && b.n+int64(k) > size {
+			b.fail(&SizeError{Digest: b.desc.Digest, Want: size, Got: b.n + int64(k)})
+			return 0, b.err
+		}
+		b.h.Write(p[:k])
+		b.n += int64(k)
+		if k > 0 {
+			b.progress = true
+		}
+		switch {
+		case err == io.EOF:
+			b.body.Close()
+			b.body = nil
+			b.err = b.finish()
+			if k > 0 && b.err == io.EOF {
+				return k, nil
+			}
+			return k, b.err
+		case err != nil:
+			b.body.Close()
+			b.body = nil
+			if b.ctx.Err() != nil {
+				b.err = b.ctx.Err()
+				return k, b.err
+			}
+			b.retryAfterRead(err)
+			if k > 0 {
+				return k, nil
+			}
+		case k > 0:
+			return k, nil
+		}
+	}
+}
+
+// retryAfterRead waits before reopening after a body read failed, or makes
+// the failure final when retries are exhausted. A connection that delivered
+// bytes before failing starts a fresh count of attempts.
+func (b *blobReader) retryAfterRead(cause error) {
+	if b.progress {
+		b.attempt = 0
+	}
+	b.attempt++
+	cause = fmt.Errorf("blob %s: reading %s after %d bytes: %w", b.desc.Digest, b.where(), b.n, cause)
+	wait, again := b.c.retryWait(b.attempt, cause)
+	if !again {
+		b.err = cause
+		return
+	}
+	if err := b.c.sleep(b.ctx, b.where(), b.attempt, wait, cause); err != nil {
+		b.err = err
+	}
+}
+
+// finish verifies size and digest at the end of the body.
+func (b *blobReader) finish() error {
+	if size := b.size(); size >= 0 && b.n != size {
+		return &SizeError{Digest: b.desc.Digest, Want: size, Got: b.n}
+	}
+	if got := digest.NewDigest(b.desc.Digest.Algorithm(), b.h); got != b.desc.Digest {
+		return &DigestError{What: "blob " + string(b.desc.Digest), Want: b.desc.Digest, Got: got}
+	}
+	return io.EOF
+}
+
+func (b *blobReader) fail(err error) {
+	if b.body != nil {
+		b.body.Close()
+		b.body = nil
+	}
+	b.err = err
+}
+
+// Close releases the connection. Reads after Close fail.
+func (b *blobReader) Close() error {
+	if b.body != nil {
+		b.body.Close()
+		b.body = nil
+	}
+	if b.err == nil {
+		b.err = errors.New("blob " + string(b.desc.Digest) + ": read after Close")
+	}
+	return nil
+}

@@ -1,0 +1,85 @@
+package registry
+
+import (
+	"context"
+	_ "crypto/sha256" // digest algorithms go-digest may be asked for
+	_ "crypto/sha512"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	"github.com/opencontainers/go-digest"
+)
+
+// MaxManifestSize is the largest manifest body Manifest accepts (4 MiB, the
+// limit Docker and containerd apply).
+const MaxManifestSize = 4 << 20
+
+// Fetched is a manifest as the registry served it.
+type Fetched struct {
+	Body        []byte
+	ContentType string        // media type from Content-Type (parameters stripped)
+	Digest      digest.Digest // sha256 of Body
+}
+
+// Manifest fetches /v2/<path>/manifests/<reference> with the given Accept
+// list. When reference is a digest the body is verified against it; a
+// Docker-Content-Digest header, when present, must match the body (computed
+// with the header's algorithm). Bodies over MaxManifestSize are refused.
+func (c *Client) Manifest(ctx context.Context, r Ref, reference string, accept []string) (*Fetched, error) {
+	path := "/v2/" + r.Path + "/manifests/" + reference
+	h := http.Header{}
+	if len(accept) > 0 {
+		h.Set("Accept", strings.Join(accept, ", "))
+	}
+	resp, err := c.get(ctx, r, path, h, http.StatusOK)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	where := redactURL(resp.Request.URL)
+	if resp.ContentLength > MaxManifestSize {
+		return nil, fmt.Errorf("manifest %s: %d bytes exceeds the %d-byte (4 MiB) limit", where, resp.ContentLength, MaxManifestSize)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxManifestSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("manifest %s: reading body: %w", where, err)
+	}
+	if len(body) > MaxManifestSize {
+		return nil, fmt.Errorf("manifest %s: body exceeds the %d-byte (4 MiB) limit", where, MaxManifestSize)
+	}
+	what := "manifest " + r.Name() + "@" + reference
+	if strings.Contains(reference, ":") { // a digest: tags cannot contain ':'
+		want, err := digest.Parse(reference)
+		if err != nil {
+			return nil, fmt.Errorf("%s: invalid digest: %w", what, err)
+		}
+		if got := want.Algorithm().FromBytes(body); got != want {
+			return nil, &DigestError{What: what, Want: want, Got: got}
+		}
+	}
+	if v := resp.Header.Get("Docker-Content-Digest"); v != "" {
+		want, err := digest.Parse(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s: invalid Docker-Content-Digest header %q: %w", what, v, err)
+		}
+		if !want.Algorithm().Available() {
+			return nil, fmt.Errorf("%s: Docker-Content-Digest header %q: unsupported algorithm", what, v)
+		}
+		if got := want.Algorithm().FromBytes(body); got != want {
+			return nil, &DigestError{What: what + " (Docker-Content-Digest)", Want: want, Got: got}
+		}
+	}
+	return &Fetched{Body: body, ContentType: mediaType(resp.Header.Get("Content-Type")), Digest: digest.FromBytes(body)}, nil
+}
+
+// mediaType strips parameters from a Content-Type value.
+func mediaType(ct string) string {
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		return mt
+	}
+	mt, _, _ := strings.Cut(ct, ";")
+	return strings.ToLower(strings.TrimSpace(mt))
+}

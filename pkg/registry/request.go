@@ -1,0 +1,76 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+)
+
+// get sends GET path (beginning "/v2/") to r's registry, authorised for
+// pulling r's repository, retrying network errors, 429 and retryable 5xx as
+// retry.go says. It returns the response when its status is one of ok;
+// anything else becomes an *Error.
+func (c *Client) get(ctx context.Context, r Ref, path string, header http.Header, ok ...int) (*http.Response, error) {
+	e := c.endpointFor(r)
+	if err := c.ping(ctx, e); err != nil {
+		return nil, err
+	}
+	e.mu.Lock()
+	u := e.scheme + "://" + e.host + path
+	e.mu.Unlock()
+	actx := withAuthScope(ctx, e, pullScope(r.Path))
+	for attempt := 1; ; attempt++ {
+		resp, err := c.send(actx, u, header, ok...)
+		if err == nil {
+			return resp, nil
+		}
+		wait, again := c.retryWait(attempt, err)
+		if !again {
+			return nil, err
+		}
+		if err := c.sleep(ctx, u, attempt, wait, err); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// send makes one GET through the authenticating client.
+func (c *Client) send(ctx context.Context, u string, header http.Header, ok ...int) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, unwrapURLError(err)
+	}
+	for _, s := range ok {
+		if resp.StatusCode == s {
+			return resp, nil
+		}
+	}
+	return nil, newError(resp)
+}
+
+// unwrapURLError removes the *url.Error the http.Client wraps around errors
+// of our own (a registry *Error from the token service, a context error), so
+// errors.As and the message stay direct; other errors keep the URL, with its
+// query removed.
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	var re *Error
+	if errors.As(ue.Err, &re) || errors.Is(ue.Err, context.Canceled) || errors.Is(ue.Err, context.DeadlineExceeded) {
+		return ue.Err
+	}
+	if u, perr := url.Parse(ue.URL); perr == nil {
+		ue.URL = redactURL(u)
+	}
+	return ue
+}

@@ -1,0 +1,77 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"net/http"
+	"time"
+)
+
+// retryableStatus reports whether a response status is worth another
+// attempt: 429 and the 5xx statuses that mean "not now" rather than "never".
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusTooManyRequests, http.StatusRequestTimeout,
+		http.StatusInternalServerError, http.StatusBadGateway,
+		http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// retryWait decides whether a failed attempt (1-based) is retried and after
+// how long. Registry errors are retried when their status is retryable;
+// other errors (network, truncated bodies) always are, except a cancelled
+// or expired context, digest and size mismatches. The wait is exponential
+// backoff from Options.Backoff with jitter, at least the Retry-After the
+// registry asked for, and at most Options.MaxBackoff; a Retry-After beyond
+// MaxBackoff ends the retries.
+func (c *Client) retryWait(attempt int, err error) (time.Duration, bool) {
+	if attempt >= c.opts.MaxAttempts {
+		return 0, false
+	}
+	var (
+		re *Error
+		de *DigestError
+		se *SizeError
+	)
+	switch {
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return 0, false
+	case errors.As(err, &de), errors.As(err, &se):
+		return 0, false
+	case errors.As(err, &re):
+		if !retryableStatus(re.StatusCode) {
+			return 0, false
+		}
+	}
+	d := c.opts.Backoff << (attempt - 1)
+	if d <= 0 || d > c.opts.MaxBackoff {
+		d = c.opts.MaxBackoff
+	}
+	d = d/2 + rand.N(d/2+1) // jitter in [d/2, d]
+	if re != nil && re.RetryAfter > 0 {
+		if re.RetryAfter > c.opts.MaxBackoff {
+			return 0, false
+		}
+		d = max(d, re.RetryAfter)
+	}
+	return d, true
+}
+
+// sleep reports the retry through Options.OnRetry and waits d, or returns
+// the context's error when it ends first.
+func (c *Client) sleep(ctx context.Context, url string, attempt int, d time.Duration, cause error) error {
+	if c.opts.OnRetry != nil {
+		c.opts.OnRetry(url, attempt, d, cause)
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
