@@ -1,0 +1,209 @@
+// Package fetch routes the engine's registry traffic in the browser.
+//
+// A page may fetch another origin only when that origin sends CORS headers,
+// and most registries (Docker Hub among them) send none: the browser then
+// fails the request with an opaque "TypeError: Failed to fetch". Transport
+// therefore sends requests to the page's own origin directly (the embedded
+// demo registry), requests to hosts known to send CORS headers directly, and
+// everything else — registry API calls and token realms alike — through the
+// relay of the server that served the page:
+//
+//	https://registry-1.docker.io/v2/library/alpine/manifests/3.20
+//	→ {origin}/relay/registry-1.docker.io/v2/library/alpine/manifests/3.20
+//
+// When a direct request fails the way a CORS refusal does, the host is
+// remembered and the request is retried through the relay. When the page was
+// served without a relay (a static copy of web/), everything goes direct.
+package fetch
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+)
+
+// CORSHosts are registry hosts tried directly first. It is deliberately
+// short: a host belongs here only when its API, its token realm and the blob
+// storage it redirects to all send CORS headers; a host wrongly listed costs
+// one failed request before the relay takes over. None of the large public
+// registries is known to qualify for all three, so the list is empty and
+// hosts are added by Transport.Direct.
+var CORSHosts = []string{}
+
+// RelayPath is the path prefix of the relay on the page's origin.
+const RelayPath = "/relay/"
+
+// RelayURL rewrites u to go through the relay at origin:
+// {origin}/relay/{host[:port]}/{path}?{query}. The scheme of u is dropped;
+// the relay decides it (https, or http for hosts its operator allowed).
+func RelayURL(origin *url.URL, u *url.URL) *url.URL {
+	r := *origin
+	p := u.EscapedPath()
+	if !strings.HasPrefix(p, "/") {
+		p = "/" + p
+	}
+	ru, err := url.Parse(strings.TrimSuffix(origin.Path, "/") + RelayPath + u.Host + p)
+	if err != nil { // cannot happen for a parsed URL's host and escaped path
+		ru = &url.URL{Path: strings.TrimSuffix(origin.Path, "/") + RelayPath + u.Host + u.Path}
+	}
+	r.Path, r.RawPath = ru.Path, ru.RawPath
+	r.RawQuery = u.RawQuery
+	r.Fragment, r.RawFragment = "", ""
+	return &r
+}
+
+// SameOrigin reports whether u is on origin (same host and port; the scheme
+// is not compared because registry clients may try https first).
+func SameOrigin(origin, u *url.URL) bool {
+	return strings.EqualFold(u.Host, origin.Host)
+}
+
+// RelayError reports that a request could not be relayed: the relay was
+// unreachable, or refused the destination.
+type RelayError struct {
+	Host   string // the registry host the request was for
+	Status int    // the relay's HTTP status, 0 when it could not be reached
+	Reason string
+}
+
+func (e *RelayError) Error() string {
+	if e.Status == 0 {
+		return fmt.Sprintf("relay for %s unreachable: %s", e.Host, e.Reason)
+	}
+	return fmt.Sprintf("relay refused %s (HTTP %d): %s", e.Host, e.Status, e.Reason)
+}
+
+// CORSError reports that a registry could not be fetched directly (no CORS
+// headers, or unreachable) and there is no relay to fall back on.
+type CORSError struct {
+	Host string
+	Err  error
+}
+
+func (e *CORSError) Error() string {
+	return fmt.Sprintf("%s cannot be fetched from this page (no CORS headers, or unreachable), and no relay is available: %v", e.Host, e.Err)
+}
+func (e *CORSError) Unwrap() error { return e.Err }
+
+// IsFetchFailure reports whether err is how the browser's fetch reports a
+// network or CORS failure (an opaque TypeError, surfaced by net/http as
+// "fetch() failed: TypeError: …").
+func IsFetchFailure(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "TypeError")
+}
+
+// Transport is an http.RoundTripper routing requests as the package doc says.
+type Transport struct {
+	Base   http.RoundTripper // the browser's fetch; nil = http.DefaultTransport
+	Origin *url.URL          // the page's origin, e.g. http://127.0.0.1:8080
+	Relay  bool              // the origin serves the relay
+
+	mu     sync.Mutex
+	direct map[string]bool // host → try direct (true) or relay (false)
+}
+
+// New returns a Transport for a page served from origin, trying CORSHosts directly.
+func New(base http.RoundTripper, origin *url.URL, relay bool) *Transport {
+	t := &Transport{Base: base, Origin: origin, Relay: relay}
+	for _, h := range CORSHosts {
+		t.Direct(h)
+	}
+	return t
+}
+
+// Direct marks host as one to try directly before the relay.
+func (t *Transport) Direct(host string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.direct == nil {
+		t.direct = map[string]bool{}
+	}
+	t.direct[strings.ToLower(host)] = true
+}
+
+func (t *Transport) tryDirect(host string) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.direct[strings.ToLower(host)]
+}
+
+func (t *Transport) noDirect(host string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.direct[strings.ToLower(host)] = false
+}
+
+func (t *Transport) base() http.RoundTripper {
+	if t.Base != nil {
+		return t.Base
+	}
+	return http.DefaultTransport
+}
+
+// RoundTrip implements http.RoundTripper.
+func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if SameOrigin(t.Origin, req.URL) {
+		r := req.Clone(req.Context())
+		r.URL.Scheme = t.Origin.Scheme
+		return t.base().RoundTrip(r)
+	}
+	host := req.URL.Host
+	if !t.Relay {
+		resp, err := t.base().RoundTrip(req)
+		if IsFetchFailure(err) {
+			return nil, &CORSError{Host: host, Err: err}
+		}
+		return resp, err
+	}
+	if t.tryDirect(host) && (req.Body == nil || req.Body == http.NoBody) {
+		resp, err := t.base().RoundTrip(req)
+		if !IsFetchFailure(err) || req.Context().Err() != nil {
+			return resp, err
+		}
+		t.noDirect(host) // remember: this host needs the relay
+	}
+	r := req.Clone(req.Context())
+	r.URL = RelayURL(t.Origin, req.URL)
+	r.Host = ""
+	resp, err := t.base().RoundTrip(r)
+	if err != nil {
+		if req.Context().Err() != nil {
+			return nil, err
+		}
+		return nil, &RelayError{Host: host, Reason: err.Error()}
+	}
+	if reason := relayRefusal(resp); reason != "" {
+		resp.Body.Close()
+		return nil, &RelayError{Host: host, Status: resp.StatusCode, Reason: reason}
+	}
+	return resp, nil
+}
+
+// relayRefusal recognises an answer the relay itself made (not one it passed
+// through from the registry): the relay marks those with the header
+// X-Regscope-Relay-Error, or answers 502/504 when the registry is unreachable.
+func relayRefusal(resp *http.Response) string {
+	if v := resp.Header.Get("X-Regscope-Relay-Error"); v != "" {
+		return v
+	}
+	switch resp.StatusCode {
+	case http.StatusBadGateway, http.StatusGatewayTimeout:
+		if resp.Header.Get("Docker-Distribution-Api-Version") == "" {
+			return http.StatusText(resp.StatusCode)
+		}
+	}
+	return ""
+}
+
+// errIsRelay reports whether err came from the relay (for classification).
+func errIsRelay(err error) bool {
+	var re *RelayError
+	var ce *CORSError
+	return errors.As(err, &re) || errors.As(err, &ce)
+}
+
+// IsRelayError reports whether err (anywhere in its chain) is a *RelayError or *CORSError.
+func IsRelayError(err error) bool { return errIsRelay(err) }

@@ -1,0 +1,84 @@
+// Package urlstate reads and writes the page's shareable state, which lives
+// in the URL's query:
+//
+//	/?image=REF[&platform=OS/ARCH[/VARIANT]][&path=/abs/path][&layer=N][&view=files|layers|config|manifest]
+//
+// Format writes the parameters in that fixed order and leaves '/', ':' and
+// '@' unescaped (RFC 3986 allows them in a query), so links stay readable.
+package urlstate
+
+import (
+	"net/url"
+	"path"
+	"strconv"
+	"strings"
+)
+
+// Views the page offers; the empty View means "files".
+var Views = []string{"files", "layers", "config", "manifest"}
+
+// State is what a link reproduces.
+type State struct {
+	Image    string // image reference as typed or pinned; "" = start screen
+	Platform string // "" = the default (linux/amd64) or the only one
+	Path     string // absolute path of the selected file or directory; "" = "/"
+	Layer    int    // selected layer; -1 = none
+	View     string // one of Views; "" = "files"
+}
+
+// Parse reads a state from a URL query (with or without the leading '?').
+// Unknown parameters are ignored; malformed ones fall back to their defaults.
+func Parse(query string) State {
+	q, _ := url.ParseQuery(strings.TrimPrefix(query, "?"))
+	s := State{Image: strings.TrimSpace(q.Get("image")), Platform: q.Get("platform"), Layer: -1}
+	if p := q.Get("path"); p != "" {
+		s.Path = path.Clean("/" + p)
+	}
+	if n, err := strconv.Atoi(q.Get("layer")); err == nil && n >= 0 {
+		s.Layer = n
+	}
+	for _, v := range Views {
+		if q.Get("view") == v && v != "files" {
+			s.View = v
+		}
+	}
+	return s
+}
+
+// Format writes the state as a query string starting with '?', or "" for the
+// empty state. Defaults are omitted.
+func (s State) Format() string {
+	var b strings.Builder
+	add := func(k, v string) {
+		if b.Len() == 0 {
+			b.WriteByte('?')
+		} else {
+			b.WriteByte('&')
+		}
+		b.WriteString(k)
+		b.WriteByte('=')
+		b.WriteString(escape(v))
+	}
+	if s.Image != "" {
+		add("image", s.Image)
+	}
+	if s.Platform != "" {
+		add("platform", s.Platform)
+	}
+	if s.Path != "" && s.Path != "/" {
+		add("path", s.Path)
+	}
+	if s.Layer >= 0 {
+		add("layer", strconv.Itoa(s.Layer))
+	}
+	if s.View != "" && s.View != "files" {
+		add("view", s.View)
+	}
+	return b.String()
+}
+
+// escape query-escapes v but keeps '/', ':' and '@' readable.
+func escape(v string) string {
+	e := url.QueryEscape(v)
+	return strings.NewReplacer("%2F", "/", "%3A", ":", "%40", "@").Replace(e)
+}

@@ -1,0 +1,57 @@
+package urlstate
+
+import "testing"
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		query string
+		want  State
+	}{
+		{"", State{Layer: -1}},
+		{"?image=alpine", State{Image: "alpine", Layer: -1}},
+		{"image=docker.io/library/alpine:3.20@sha256:abc&platform=linux/arm64/v8&path=/etc/os-release&layer=2&view=layers",
+			State{Image: "docker.io/library/alpine:3.20@sha256:abc", Platform: "linux/arm64/v8", Path: "/etc/os-release", Layer: 2, View: "layers"}},
+		{"?image=a&path=etc/../usr//bin/", State{Image: "a", Path: "/usr/bin", Layer: -1}},
+		{"?image=a&layer=-3&view=bogus", State{Image: "a", Layer: -1}},
+		{"?image=a&layer=x&view=files", State{Image: "a", Layer: -1}},
+		{"?image=a%20b%2Fc", State{Image: "a b/c", Layer: -1}},
+		{"?path=/a%26b%3Dc", State{Path: "/a&b=c", Layer: -1}},
+	}
+	for _, tt := range tests {
+		if got := Parse(tt.query); got != tt.want {
+			t.Errorf("Parse(%q) = %+v, want %+v", tt.query, got, tt.want)
+		}
+	}
+}
+
+func TestFormat(t *testing.T) {
+	tests := []struct {
+		s    State
+		want string
+	}{
+		{State{Layer: -1}, ""},
+		{State{Image: "127.0.0.1:8080/demo/showcase:latest", Layer: -1}, "?image=127.0.0.1:8080/demo/showcase:latest"},
+		{State{Image: "alpine@sha256:ab", Platform: "linux/arm64/v8", Path: "/etc/a b", Layer: 0, View: "config"},
+			"?image=alpine@sha256:ab&platform=linux/arm64/v8&path=/etc/a+b&layer=0&view=config"},
+		{State{Image: "a", Path: "/", Layer: -1, View: "files"}, "?image=a"},
+		{State{Image: "a", Path: "/x&y=z#w", Layer: -1}, "?image=a&path=/x%26y%3Dz%23w"},
+	}
+	for _, tt := range tests {
+		got := tt.s.Format()
+		if got != tt.want {
+			t.Errorf("Format(%+v) = %q, want %q", tt.s, got, tt.want)
+		}
+		// Whatever Format writes, Parse reads back.
+		back := Parse(got)
+		norm := tt.s
+		if norm.Path == "/" {
+			norm.Path = ""
+		}
+		if norm.View == "files" {
+			norm.View = ""
+		}
+		if back != norm {
+			t.Errorf("Parse(Format(%+v)) = %+v", tt.s, back)
+		}
+	}
+}
