@@ -1,0 +1,26 @@
+// Package relay forwards a browser's registry requests to registries that send
+// no CORS headers, and refuses to be used for anything else.
+//
+// A request GET /relay/{host[:port]}/{path}?{query} is forwarded to
+// https://{host[:port]}/{path}?{query} (plain http only for hosts named as
+// insecure). The relay is an attack surface and is built as one:
+//
+//   - only registry API paths (/v2/ and below) and the token realms that a
+//     registry announced in a WWW-Authenticate header passing through this
+//     relay may be requested;
+//   - hosts are parsed strictly (no userinfo, no non-canonical numeric IPv4
+//     forms, no percent-encoding or dot segments in the path, no control
+//     characters anywhere);
+//   - every destination is checked at dial time against the IP actually being
+//     connected to, so DNS answers that change between a check and the dial
+//     cannot reach loopback, private, link-local, CGNAT, unique-local,
+//     multicast or metadata addresses unless the operator allowed that exact
+//     host:port;
+//   - redirects are followed by the relay, at most five hops, each checked by
+//     the same rules, and Authorization is dropped when a hop leaves the host;
+//   - GET, HEAD and OPTIONS only; cookies are neither forwarded nor returned;
+//     only allow-listed headers pass either way; Authorization is passed
+//     through and never logged;
+//   - time, idle streaming and per-client concurrency are bounded, and a client
+//     that goes away cancels its upstream request.
+package relay
