@@ -1,0 +1,165 @@
+package pull
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/opencontainers/go-digest"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/regscope/regscope/pkg/layers"
+	"github.com/regscope/regscope/pkg/manifest"
+	"github.com/regscope/regscope/pkg/registry"
+)
+
+// withRetryEvents makes the client's retries visible as progress messages,
+// keeping any OnRetry the caller set.
+func withRetryEvents(o registry.Options, rep *reporter) registry.Options {
+	next := o.OnRetry
+	o.OnRetry = func(url string, attempt int, wait time.Duration, err error) {
+		rep.emit(Event{Phase: PhaseLayers, Layer: -1,
+			Message: fmt.Sprintf("retrying %s in %s (attempt %d): %v", url, wait.Round(time.Millisecond), attempt+1, err)})
+		if next != nil {
+			next(url, attempt, wait, err)
+		}
+	}
+	return o
+}
+
+// fetched is the outcome of reading one distinct blob.
+type fetched struct {
+	changes *layers.ChangeSet
+	stats   layers.Stats
+	err     error
+	done    chan struct{}
+}
+
+// layers downloads every layer (each distinct digest once, at most
+// Concurrency at a time), verifies digests and DiffIDs, and merges them in
+// order into a new FS.
+func (p *puller) layers(ctx context.Context, descs []v1.Descriptor, img *Image) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	p.rep.phase(PhaseLayers, fmt.Sprintf("fetching %d layers", len(descs)))
+
+	byDigest := map[digest.Digest]*fetched{}
+	order := make([]*fetched, len(descs))
+	sem := make(chan struct{}, p.opts.Concurrency)
+	for i, d := range descs {
+		if f, ok := byDigest[d.Digest]; ok {
+			order[i] = f
+			continue
+		}
+		f := &fetched{done: make(chan struct{})}
+		byDigest[d.Digest], order[i] = f, f
+		p.rep.emit(Event{Phase: PhaseLayers, Layer: i, Digest: d.Digest, State: Waiting, Total: d.Size})
+		go func() {
+			defer close(f.done)
+			select {
+			case sem <- struct{}{}:
+			case <-ctx.Done():
+				f.err = ctx.Err()
+				return
+			}
+			defer func() { <-sem }()
+			f.changes, f.stats, f.err = p.layer(ctx, i, d)
+			if f.err != nil {
+				cancel(layerError(i, d, f.err)) // fail fast, stop the others
+			}
+		}()
+	}
+
+	lim := p.opts.Limits
+	fsys := layers.NewFS()
+	hist := manifest.LayerHistory(img.Image, len(descs))
+	var diffIDs []digest.Digest
+	for i, d := range descs {
+		f := order[i]
+		select {
+		case <-f.done:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+		if f.err != nil {
+			if cause := context.Cause(ctx); cause != nil {
+				return cause // the first failure, not the cancellations it caused
+			}
+			return layerError(i, d, f.err)
+		}
+		if img.Config.Digest != "" {
+			if want := img.Image.RootFS.DiffIDs[i]; want != f.stats.DiffID {
+				err := &DiffIDError{Layer: i, Digest: d.Digest, Want: want, Got: f.stats.DiffID}
+				p.rep.emit(Event{Phase: PhaseLayers, Layer: i, Digest: d.Digest, State: Failed, Err: err})
+				return err
+			}
+		}
+		st, err := fsys.Apply(i, f.changes)
+		if err != nil {
+			return layerError(i, d, err)
+		}
+		if lim.MaxEntries > 0 && fsys.Len() > lim.MaxEntries {
+			return layerError(i, d, fmt.Errorf("the image has more than %d entries (limit MaxEntries)", lim.MaxEntries))
+		}
+		diffIDs = append(diffIDs, f.stats.DiffID)
+		img.Layers = append(img.Layers, Layer{
+			Index: i, Digest: d.Digest, MediaType: d.MediaType, Size: d.Size,
+			DiffID: f.stats.DiffID, UncompressedSize: f.stats.Size,
+			History: hist[i], Changes: f.changes, Stats: st,
+		})
+		p.rep.emit(Event{Phase: PhaseLayers, Layer: i, Digest: d.Digest, State: Done, Done: d.Size, Total: d.Size})
+	}
+	if img.Config.Digest == "" { // schema1: the DiffIDs come from the content
+		img.Image.RootFS = v1.RootFS{Type: "layers", DiffIDs: diffIDs}
+	}
+	img.FS = fsys
+	return nil
+}
+
+// layer downloads one blob and reads it into a change set. The registry's
+// reader verifies the blob's size and digest; layers.Read drains it to the
+// end so that check always runs.
+func (p *puller) layer(ctx context.Context, i int, d v1.Descriptor) (*layers.ChangeSet, layers.Stats, error) {
+	ev := Event{Phase: PhaseLayers, Layer: i, Digest: d.Digest, State: Downloading, Total: d.Size}
+	p.rep.emit(ev)
+	rc, err := p.client.Blob(ctx, p.ref, d)
+	if err != nil {
+		p.fail(ev, err)
+		return nil, layers.Stats{}, err
+	}
+	defer rc.Close()
+	c := &counter{r: rc, ev: ev, rep: p.rep, step: 256 << 10}
+	cs, st, err := layers.Read(c, d.MediaType, p.opts.Store, p.opts.Limits)
+	if err != nil {
+		p.fail(ev, err)
+		return nil, layers.Stats{}, err
+	}
+	ev.Done, ev.State = c.ev.Done, Verifying
+	p.rep.emit(ev)
+	return cs, st, nil
+}
+
+func (p *puller) fail(ev Event, err error) {
+	if errors.Is(err, context.Canceled) {
+		return
+	}
+	ev.State, ev.Err = Failed, err
+	p.rep.emit(ev)
+}
+
+func layerError(i int, d v1.Descriptor, err error) error {
+	return fmt.Errorf("layer %d (%s): %w", i, d.Digest, err)
+}
+
+// DiffIDError reports a layer whose uncompressed content does not match the
+// DiffID the config lists for it.
+type DiffIDError struct {
+	Layer     int
+	Digest    digest.Digest
+	Want, Got digest.Digest
+}
+
+func (e *DiffIDError) Error() string {
+	return fmt.Sprintf("layer %d (%s): DiffID mismatch: the config says %s, the content is %s", e.Layer, e.Digest, e.Want, e.Got)
+}

@@ -1,0 +1,189 @@
+package pull
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/opencontainers/go-digest"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/regscope/regscope/pkg/layers"
+	"github.com/regscope/regscope/pkg/manifest"
+	"github.com/regscope/regscope/pkg/registry"
+)
+
+// MaxConfigSize bounds the config blob, which is read whole into memory.
+const MaxConfigSize = 8 << 20
+
+// Options configures a pull. The zero value pulls linux/amd64, three layers
+// at a time, anonymously over HTTPS, into memory.
+type Options struct {
+	// Platform chooses from an index, "os/arch[/variant]"; "" means linux/amd64.
+	Platform string
+	// Concurrency is how many layers download at once; 0 means 3, as Docker.
+	Concurrency int
+	// Registry configures the transport, credentials and retries.
+	Registry registry.Options
+	// Store holds file contents; nil means layers.MemStore().
+	Store layers.Store
+	// Limits bound what an image may make the pull hold.
+	Limits layers.Limits
+	// Progress, when set, receives events. Calls are serialised.
+	Progress func(Event)
+}
+
+// Pull resolves ref, fetches and verifies its manifest, config and layers,
+// and returns the merged image. On any error it returns no image.
+func Pull(ctx context.Context, ref string, o Options) (*Image, error) {
+	r, err := registry.ParseRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	rep := &reporter{fn: o.Progress}
+	p := &puller{
+		ref:    r,
+		client: registry.NewClient(withRetryEvents(o.Registry, rep)),
+		opts:   o,
+		rep:    rep,
+	}
+	if p.opts.Store == nil {
+		p.opts.Store = layers.MemStore()
+	}
+	if p.opts.Concurrency <= 0 {
+		p.opts.Concurrency = 3
+	}
+	img, err := p.pull(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("pull %s: %w", r.String(), err)
+	}
+	return img, nil
+}
+
+// puller holds one pull's state.
+type puller struct {
+	ref    registry.Ref
+	client *registry.Client
+	opts   Options
+	rep    *reporter
+}
+
+func (p *puller) pull(ctx context.Context) (*Image, error) {
+	img := &Image{Ref: p.ref}
+	p.rep.phase(PhaseManifest, "fetching manifest "+p.ref.Identifier())
+	m, blob, err := p.manifest(ctx, p.ref.Identifier(), -1)
+	if err != nil {
+		return nil, err
+	}
+	if m.IsIndex() {
+		img.Index = &blob
+		img.Platforms = manifest.Platforms(m.Index)
+		want, err := manifest.ParsePlatform(p.opts.Platform)
+		if err != nil {
+			return nil, err
+		}
+		desc, err := manifest.Select(m.Index, want)
+		if err != nil {
+			return nil, err
+		}
+		if desc.Platform != nil {
+			img.Platform = *desc.Platform
+		}
+		p.rep.phase(PhaseManifest, "fetching "+manifest.FormatPlatform(img.Platform)+" manifest "+desc.Digest.String())
+		m, blob, err = p.manifest(ctx, desc.Digest.String(), desc.Size)
+		if err != nil {
+			return nil, err
+		}
+		if m.IsIndex() {
+			return nil, fmt.Errorf("manifest %s: an index inside an index is not supported", desc.Digest)
+		}
+	}
+	img.Manifest = blob
+
+	descs, err := p.config(ctx, m, img)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.layers(ctx, descs, img); err != nil {
+		return nil, err
+	}
+	p.rep.phase(PhaseDone, fmt.Sprintf("all %d digests verified", verifiedCount(img)))
+	return img, nil
+}
+
+// manifest fetches and decodes one manifest. want is the size the parent
+// descriptor promised, or -1.
+func (p *puller) manifest(ctx context.Context, reference string, want int64) (*manifest.Manifest, Blob, error) {
+	f, err := p.client.Manifest(ctx, p.ref, reference, manifest.Accept)
+	if err != nil {
+		return nil, Blob{}, err
+	}
+	if want >= 0 && int64(len(f.Body)) != want {
+		return nil, Blob{}, &registry.SizeError{Digest: f.Digest, Want: want, Got: int64(len(f.Body))}
+	}
+	m, err := manifest.Parse(f.Body, f.ContentType)
+	if err != nil {
+		return nil, Blob{}, fmt.Errorf("manifest %s: %w", f.Digest, err)
+	}
+	return m, Blob{Digest: f.Digest, MediaType: m.MediaType, Size: int64(len(f.Body)), Body: f.Body}, nil
+}
+
+// config fetches, verifies and decodes the config (or synthesises it for
+// schema1), fills img.Config, img.Image and img.Platform, and returns the
+// layer descriptors, bottom first.
+func (p *puller) config(ctx context.Context, m *manifest.Manifest, img *Image) ([]v1.Descriptor, error) {
+	p.rep.phase(PhaseConfig, "fetching config")
+	var descs []v1.Descriptor
+	switch {
+	case m.Schema1 != nil:
+		cfg, err := m.Schema1.Config()
+		if err != nil {
+			return nil, fmt.Errorf("schema1 manifest %s: %w", img.Manifest.Digest, err)
+		}
+		img.Image = cfg
+		descs = m.Schema1.Layers()
+	case m.Image != nil:
+		body, err := p.client.BlobBytes(ctx, p.ref, m.Image.Config, MaxConfigSize)
+		if err != nil {
+			return nil, fmt.Errorf("config %s: %w", m.Image.Config.Digest, err)
+		}
+		cfg, err := manifest.ParseConfig(body)
+		if err != nil {
+			return nil, fmt.Errorf("config %s: %w", m.Image.Config.Digest, err)
+		}
+		img.Config = Blob{Digest: m.Image.Config.Digest, MediaType: m.Image.Config.MediaType, Size: int64(len(body)), Body: body}
+		img.Image = cfg
+		descs = m.Image.Layers
+		if n := len(cfg.RootFS.DiffIDs); n != len(descs) {
+			return nil, &RootFSError{Manifest: img.Manifest.Digest, Layers: len(descs), DiffIDs: n}
+		}
+	default:
+		return nil, fmt.Errorf("manifest %s: not an image manifest", img.Manifest.Digest)
+	}
+	if img.Platform.OS == "" {
+		img.Platform = v1.Platform{OS: img.Image.OS, Architecture: img.Image.Architecture, Variant: img.Image.Variant}
+	}
+	return descs, nil
+}
+
+func verifiedCount(img *Image) int {
+	n := 1 + len(img.Layers) // manifest + layers
+	if img.Index != nil {
+		n++
+	}
+	if img.Config.Digest != "" {
+		n++
+	}
+	return n
+}
+
+// RootFSError reports a config whose rootfs.diff_ids do not pair up with the
+// manifest's layers, Docker's errRootFSMismatch.
+type RootFSError struct {
+	Manifest digest.Digest
+	Layers   int
+	DiffIDs  int
+}
+
+func (e *RootFSError) Error() string {
+	return fmt.Sprintf("manifest %s has %d layers but its config lists %d DiffIDs", e.Manifest, e.Layers, e.DiffIDs)
+}
