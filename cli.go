@@ -2,13 +2,121 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strings"
+
+	"github.com/regscope/regscope/pkg/pull"
+	"github.com/regscope/regscope/pkg/registry"
 )
 
 // runCLI runs one of the pipeline subcommands (pull, ls, cat) and returns the
-// process exit status. serve.go's main dispatches here.
+// process exit status. serve.go's main dispatches here. Failures print one
+// line starting "regscope: " on stderr and return 1.
 func runCLI(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
-	fmt.Fprintf(stderr, "regscope: %s: not implemented yet\n", cmd)
-	return 1
+	var err error
+	switch cmd {
+	case "pull":
+		err = cmdPull(ctx, args, stdout, stderr)
+	case "ls":
+		err = cmdLs(ctx, args, stdout, stderr)
+	case "cat":
+		err = cmdCat(ctx, args, stdout, stderr)
+	default:
+		err = fmt.Errorf("unknown command %q (want serve, pull, ls or cat)", cmd)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "regscope: %s\n", oneLine(err.Error()))
+		return 1
+	}
+	return 0
+}
+
+// pullFlags are the flags every pipeline subcommand takes.
+type pullFlags struct {
+	platform    string
+	insecure    bool
+	concurrency int
+	user, pass  string
+	json        bool
+}
+
+func (f *pullFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.platform, "platform", "", "platform to pick from an index, os/arch[/variant] (default linux/amd64)")
+	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP to any registry (loopback registries always may)")
+	fs.IntVar(&f.concurrency, "concurrency", 3, "layers to download at once")
+	fs.StringVar(&f.user, "u", "", "registry username (also REGSCOPE_USERNAME)")
+	fs.StringVar(&f.pass, "p", "", "registry password (also REGSCOPE_PASSWORD)")
+	fs.BoolVar(&f.json, "json", false, "print JSON")
+}
+
+// parse parses args, allowing flags after positional arguments, and checks
+// that the number of positional arguments is between min and max.
+func parse(fs *flag.FlagSet, args []string, min, max int) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%s: %v", fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			break
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+	if len(pos) < min || len(pos) > max {
+		return nil, fmt.Errorf("%s: usage: regscope %s", fs.Name(), usage(fs.Name()))
+	}
+	return pos, nil
+}
+
+func usage(cmd string) string {
+	switch cmd {
+	case "pull":
+		return "pull [--platform P] [--insecure] [--concurrency N] [-u USER -p PASS] [--json] REF"
+	case "ls":
+		return "ls [-R] [--json] [--layer N] [pull flags] REF [PATH]"
+	default:
+		return "cat [pull flags] REF PATH"
+	}
+}
+
+// pullImage runs the pipeline with the flags' options, showing progress on
+// stderr.
+func pullImage(ctx context.Context, ref string, f *pullFlags, stderr io.Writer) (*pull.Image, error) {
+	r, err := registry.ParseRef(ref)
+	if err != nil {
+		return nil, err
+	}
+	creds, err := credentials(r.Domain, f.user, f.pass, os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	prog := newProgress(stderr)
+	defer prog.finish()
+	return pull.Pull(ctx, ref, pull.Options{
+		Platform:    f.platform,
+		Concurrency: f.concurrency,
+		Registry: registry.Options{
+			Insecure:    f.insecure,
+			Credentials: creds,
+			UserAgent:   "regscope",
+		},
+		Progress: prog.event,
+	})
+}
+
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }

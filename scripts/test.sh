@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Runs every regscope test on a fresh machine: installs what the tests need
+# (Debian's chromium and docker-registry, Node for the wasm tests), then
+# vets, runs the native tests (real registries and a real headless Chromium),
+# the wasm tests under Node, and a short smoke run of every fuzz target.
+#
+#   bash scripts/test.sh            # everything
+#   FUZZTIME=2m bash scripts/test.sh fuzz   # only the fuzz targets, longer
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+command -v docker-registry >/dev/null || need+=(docker-registry)
+command -v chromium >/dev/null || [ -x /usr/lib/chromium/chromium ] || need+=(chromium)
+command -v node >/dev/null || need+=(nodejs)
+if [ ${#need[@]} -gt 0 ]; then
+  echo "== installing ${need[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "need root to apt-get install ${need[*]}" >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+fuzz() {
+  # Each fuzz target briefly, one at a time (go test -fuzz takes one target).
+  local t=${FUZZTIME:-5s}
+  for pkg in $(go list ./pkg/... ./internal/...); do
+    for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
+      echo "== fuzz $pkg $target ($t)"
+      go test -run '^$' -fuzz "^${target}\$" -fuzztime "$t" "$pkg"
+    done
+  done
+}
+
+if [ "${1:-}" = fuzz ]; then
+  fuzz
+  exit 0
+fi
+
+echo "== gofmt, go vet"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change: $unformatted" >&2
+  exit 1
+fi
+go vet ./...
+GOOS=js GOARCH=wasm go vet ./pkg/... ./wasm/...
+
+echo "== go test (native)"
+go test -count=1 -timeout 15m ./...
+
+echo "== go test (GOOS=js GOARCH=wasm, under Node)"
+PATH="$PATH:$(go env GOROOT)/lib/wasm" GOOS=js GOARCH=wasm go test -count=1 -timeout 10m ./pkg/... ./wasm/...
+
+fuzz
+echo "== all tests passed"
