@@ -1,0 +1,217 @@
+package layers
+
+import (
+	"fmt"
+	"path"
+)
+
+// Apply lays one layer's change set on top of the filesystem, following the
+// overlay rules in the package documentation, and sets Layer on each entry
+// of cs. Layers must be applied in order, bottom first. On error (a hardlink
+// to a missing path or to a directory) the filesystem is left part-applied
+// and should be discarded.
+func (f *FS) Apply(layer int, cs *ChangeSet) (ApplyStats, error) {
+	a := &applier{f: f, layer: layer}
+	for _, e := range cs.Entries {
+		e.Layer = layer
+		switch e.Type {
+		case TypeWhiteout:
+			a.whiteout(e.Path)
+		case TypeOpaque:
+			a.opaque(e.Path)
+		default:
+			if err := a.put(e); err != nil {
+				return a.st, err
+			}
+		}
+	}
+	return a.st, nil
+}
+
+// applier holds the state of one Apply.
+type applier struct {
+	f     *FS
+	layer int
+	st    ApplyStats
+}
+
+// record appends a change to p's history.
+func (a *applier) record(p string, k ChangeKind, e *Entry) {
+	a.f.history[p] = append(a.f.history[p], Change{Layer: a.layer, Kind: k, Entry: e})
+}
+
+// added counts a new path, noting re-creation in its history.
+func (a *applier) added(p string) {
+	a.st.Added++
+	a.f.n++
+	if len(a.f.history[p]) > 0 {
+		a.record(p, Added, nil)
+	}
+}
+
+// replaced counts and records that n's entry is being replaced, unless it
+// came from this very layer (duplicates within a layer: last wins, silently).
+func (a *applier) replaced(n *node) {
+	if n.e.Layer == a.layer {
+		return
+	}
+	a.st.Modified++
+	a.record(n.e.Path, Modified, n.e)
+}
+
+// dropChildren deletes everything under n, recording each descendant as
+// Deleted in its history and in its directory's Removed list.
+func (a *applier) dropChildren(n *node) {
+	for _, name := range n.sortedNames() {
+		c := n.children[name]
+		a.dropChildren(c)
+		a.gone(n.e.Path, c)
+	}
+	if n.children != nil {
+		n.children = map[string]*node{}
+	}
+}
+
+// gone records the deletion of node c from directory dir.
+func (a *applier) gone(dir string, c *node) {
+	a.f.n--
+	if c.e.Layer == a.layer && len(a.f.history[c.e.Path]) == 0 {
+		return // created and deleted by this layer: never visible
+	}
+	a.record(c.e.Path, Deleted, c.e)
+	a.f.removed[dir] = append(a.f.removed[dir], c.e)
+}
+
+// whiteout deletes p and its subtree, if p exists (lexically).
+func (a *applier) whiteout(p string) {
+	if p == "/" {
+		return
+	}
+	parent := a.f.lookup(path.Dir(p))
+	if parent == nil || parent.children == nil {
+		return
+	}
+	name := path.Base(p)
+	c := parent.children[name]
+	if c == nil {
+		return
+	}
+	if c.e.Layer != a.layer {
+		a.st.Deleted++
+	}
+	a.dropChildren(c)
+	delete(parent.children, name)
+	a.gone(parent.e.Path, c)
+}
+
+// opaque hides what lower layers put under directory p, keeping what this
+// layer put there (whether before or after the marker in the tar).
+func (a *applier) opaque(p string) {
+	n := a.ensureDir(p)
+	for _, name := range n.sortedNames() {
+		c := n.children[name]
+		lower := c.e.Layer != a.layer
+		a.prune(n, name, c)
+		if lower && n.children[name] == nil {
+			a.st.Deleted++
+		}
+	}
+}
+
+// prune removes from c (child name of dir) everything lower layers put
+// there, keeping this layer's entries and the directories leading to them.
+func (a *applier) prune(dir *node, name string, c *node) {
+	if c.children != nil {
+		for _, cn := range c.sortedNames() {
+			a.prune(c, cn, c.children[cn])
+		}
+	}
+	if c.e.Layer == a.layer {
+		return
+	}
+	if len(c.children) > 0 {
+		// A lower directory kept only to hold this layer's entries: it
+		// becomes the implicit directory this layer would have created.
+		a.replaced(c)
+		c.e = newDirNode(c.e.Path, a.layer).e
+		return
+	}
+	delete(dir.children, name)
+	a.gone(dir.e.Path, c)
+}
+
+// ensureDir returns the directory at p, creating missing directories and
+// replacing non-directories (symlinks included: they are never followed)
+// on the way, all as implicit directories of this layer.
+func (a *applier) ensureDir(p string) *node {
+	cur := a.f.root
+	for _, c := range split(p) {
+		child := cur.children[c]
+		switch {
+		case child == nil:
+			child = newDirNode(path.Join(cur.e.Path, c), a.layer)
+			cur.children[c] = child
+			a.added(child.e.Path)
+		case child.e.Type != TypeDir:
+			a.replaced(child)
+			child = newDirNode(child.e.Path, a.layer)
+			cur.children[c] = child
+		}
+		cur = child
+	}
+	return cur
+}
+
+// put adds or replaces one entry (not a whiteout or opaque marker).
+func (a *applier) put(e *Entry) error {
+	ne := *e
+	if e.Type == TypeHardlink {
+		t := a.f.lookup(e.Link)
+		switch {
+		case t == nil:
+			return fmt.Errorf("layer %d: hardlink %q: target %q does not exist", a.layer, e.Path, e.Link)
+		case t.e.Type == TypeDir:
+			return fmt.Errorf("layer %d: hardlink %q: target %q is a directory", a.layer, e.Path, e.Link)
+		case t.e.Type == TypeFile || t.e.Type == TypeHardlink:
+			ne.Content, ne.Size = t.e.Content, 0
+			if t.e.Content != nil {
+				ne.Size = t.e.Content.Size()
+			}
+		default:
+			// A link to a symlink, device or fifo is that inode again.
+			ne = *t.e
+			ne.Path, ne.Layer = e.Path, a.layer
+		}
+		e.Content, e.Size = ne.Content, ne.Size
+	}
+	if e.Path == "/" {
+		a.replaced(a.f.root)
+		ne.Path = "/"
+		a.f.root.e = &ne
+		return nil
+	}
+	parent := a.ensureDir(path.Dir(e.Path))
+	name := path.Base(e.Path)
+	old := parent.children[name]
+	switch {
+	case old == nil:
+		n := &node{e: &ne}
+		if ne.Type == TypeDir {
+			n.children = map[string]*node{}
+		}
+		parent.children[name] = n
+		a.added(ne.Path)
+	case old.e.Type == TypeDir && ne.Type == TypeDir:
+		a.replaced(old)
+		old.e = &ne
+	default:
+		a.replaced(old)
+		a.dropChildren(old)
+		n := &node{e: &ne}
+		if ne.Type == TypeDir {
+			n.children = map[string]*node{}
+		}
+		parent.children[name] = n
+	}
+	return nil
+}

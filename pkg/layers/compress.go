@@ -1,0 +1,213 @@
+package layers
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+)
+
+// Compression is a layer's compression as found in its first bytes.
+type Compression string
+
+// The compressions Detect recognises.
+const (
+	Gzip Compression = "gzip"
+	Zstd Compression = "zstd"
+	None Compression = "none"
+)
+
+// Layer media types this package knows. Media types outside this list are
+// still read when their bytes are gzip, zstd or tar.
+const (
+	MediaTypeDockerLayer         = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+	MediaTypeDockerLayerTar      = "application/vnd.docker.image.rootfs.diff.tar"
+	MediaTypeDockerForeignLayer  = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
+	MediaTypeOCILayer            = "application/vnd.oci.image.layer.v1.tar"
+	MediaTypeOCILayerGzip        = "application/vnd.oci.image.layer.v1.tar+gzip"
+	MediaTypeOCILayerZstd        = "application/vnd.oci.image.layer.v1.tar+zstd"
+	MediaTypeOCINonDistLayer     = "application/vnd.oci.image.layer.nondistributable.v1.tar"
+	MediaTypeOCINonDistLayerGzip = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
+	MediaTypeOCINonDistLayerZstd = "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd"
+	zstdMaxWindow                = 1 << 27 // 128 MiB, what `zstd --long=27` needs
+	sniffLen                     = 512     // one tar block: enough to see any magic
+)
+
+// mediaCompression maps a known layer media type to the compression it
+// declares; ok is false for media types that are not known layers.
+func mediaCompression(mediaType string) (c Compression, ok bool) {
+	switch mediaType {
+	case MediaTypeDockerLayer, MediaTypeDockerForeignLayer, MediaTypeOCILayerGzip, MediaTypeOCINonDistLayerGzip:
+		return Gzip, true
+	case MediaTypeOCILayerZstd, MediaTypeOCINonDistLayerZstd:
+		return Zstd, true
+	case MediaTypeDockerLayerTar, MediaTypeOCILayer, MediaTypeOCINonDistLayer:
+		return None, true
+	}
+	switch {
+	case strings.HasSuffix(mediaType, ".tar.gzip"), strings.HasSuffix(mediaType, "tar+gzip"):
+		return Gzip, true
+	case strings.HasSuffix(mediaType, "tar+zstd"), strings.HasSuffix(mediaType, ".tar.zstd"):
+		return Zstd, true
+	case strings.HasSuffix(mediaType, ".tar"):
+		return None, true
+	}
+	return None, false
+}
+
+// Detect reports the compression of a stream from its first bytes: gzip
+// (1f 8b), zstd (a frame, 28 b5 2f fd, or a skippable frame, 5? 2a 4d 18),
+// and None for anything else, plain tar included.
+func Detect(prefix []byte) Compression {
+	switch {
+	case len(prefix) >= 2 && prefix[0] == 0x1f && prefix[1] == 0x8b:
+		return Gzip
+	case len(prefix) >= 4 && bytes.Equal(prefix[:4], []byte{0x28, 0xb5, 0x2f, 0xfd}):
+		return Zstd
+	case len(prefix) >= 4 && prefix[0]&0xf0 == 0x50 && bytes.Equal(prefix[1:4], []byte{0x2a, 0x4d, 0x18}):
+		return Zstd
+	}
+	return None
+}
+
+// looksLikeTar reports whether prefix (up to one block) can start a tar
+// stream: empty, a zero block (an empty archive), or a header with the
+// ustar/gnu magic at offset 257.
+func looksLikeTar(prefix []byte) bool {
+	if len(prefix) == 0 {
+		return true
+	}
+	if len(prefix) >= 263 && string(prefix[257:262]) == "ustar" {
+		return true
+	}
+	return len(prefix) == sniffLen && bytes.Count(prefix, []byte{0}) == sniffLen
+}
+
+// ErrUnknownMediaType is wrapped by the error Decompress returns when
+// neither the media type nor the bytes say how to read a layer.
+var ErrUnknownMediaType = errors.New("unknown layer media type")
+
+// Decompress returns the uncompressed tar stream of a layer. The media type
+// says what to expect; the first bytes decide when they disagree (a gzip
+// stream under a plain "tar" media type is gunzipped). An unknown media type
+// is accepted when its bytes are gzip, zstd or tar, refused otherwise with an
+// error that names it.
+//
+// Gzip streams may hold several members (they are concatenated). Bytes after
+// the last gzip member that do not start another member are not decoded and
+// end the stream, as in Docker; [Read] counts them in Stats.Trailing. zstd
+// streams may hold several frames and skippable frames; anything else after
+// them is an error. Close releases the decoder; it does not close r.
+func Decompress(r io.Reader, mediaType string) (io.ReadCloser, error) {
+	rc, _, err := decompress(r, mediaType)
+	return rc, err
+}
+
+// decompress is Decompress also returning the gzip reader, whose trailing
+// byte count Read reports.
+func decompress(r io.Reader, mediaType string) (io.ReadCloser, *gzipReader, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	prefix, err := br.Peek(sniffLen)
+	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
+		return nil, nil, fmt.Errorf("reading layer (%s): %w", mediaType, err)
+	}
+	declared, known := mediaCompression(mediaType)
+	c := Detect(prefix)
+	// The bytes win; the media type only decides how to word a refusal.
+	if c == None && !looksLikeTar(prefix) {
+		if !known {
+			return nil, nil, fmt.Errorf("%w %q: content is neither gzip, zstd nor tar", ErrUnknownMediaType, mediaType)
+		}
+		if declared != None {
+			return nil, nil, fmt.Errorf("layer media type %q declares %s, but the content is neither gzip, zstd nor tar", mediaType, declared)
+		}
+	}
+	switch c {
+	case Gzip:
+		g, err := newGzipReader(br)
+		if err != nil {
+			return nil, nil, fmt.Errorf("gzip layer (%s): %w", mediaType, err)
+		}
+		return g, g, nil
+	case Zstd:
+		d, err := zstd.NewReader(br,
+			zstd.WithDecoderConcurrency(1),
+			zstd.WithDecoderLowmem(true),
+			zstd.WithDecoderMaxWindow(zstdMaxWindow),
+			zstd.WithDecoderMaxMemory(zstdMaxWindow))
+		if err != nil {
+			return nil, nil, fmt.Errorf("zstd layer (%s): %w", mediaType, err)
+		}
+		return d.IOReadCloser(), nil, nil
+	}
+	return io.NopCloser(br), nil, nil
+}
+
+// gzipReader decodes concatenated gzip members one at a time, so that it
+// can tell another member from trailing garbage after the last one.
+type gzipReader struct {
+	br       *bufio.Reader
+	z        *gzip.Reader
+	done     bool
+	trailing int64 // bytes after the last member, counted by drainTrailing
+	err      error
+}
+
+func newGzipReader(br *bufio.Reader) (*gzipReader, error) {
+	z, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, err
+	}
+	z.Multistream(false)
+	return &gzipReader{br: br, z: z}, nil
+}
+
+func (g *gzipReader) Read(p []byte) (int, error) {
+	for {
+		if g.err != nil {
+			return 0, g.err
+		}
+		if g.done {
+			return 0, io.EOF
+		}
+		n, err := g.z.Read(p)
+		if err != io.EOF {
+			if err != nil {
+				g.err = err
+			}
+			return n, err
+		}
+		// End of one member: another one follows only if the magic does.
+		next, perr := g.br.Peek(2)
+		if len(next) == 2 && Detect(next) == Gzip {
+			if err := g.z.Reset(g.br); err != nil {
+				g.err = err
+				return n, err
+			}
+			g.z.Multistream(false)
+		} else {
+			if perr != nil && perr != io.EOF {
+				g.err = perr
+				return n, perr
+			}
+			g.done = true
+		}
+		if n > 0 {
+			return n, nil
+		}
+	}
+}
+
+// drainTrailing reads whatever follows the last member to io.EOF, counting it.
+func (g *gzipReader) drainTrailing() error {
+	n, err := io.Copy(io.Discard, g.br)
+	g.trailing += n
+	return err
+}
+
+func (g *gzipReader) Close() error { return g.z.Close() }

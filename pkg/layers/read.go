@@ -1,0 +1,239 @@
+package layers
+
+import (
+	"archive/tar"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"hash"
+	"io"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/opencontainers/go-digest"
+)
+
+// Whiteout names (the AUFS convention kept by Docker and the OCI spec).
+const (
+	whiteoutPrefix = ".wh."
+	whiteoutMeta   = ".wh..wh."
+	whiteoutOpaque = ".wh..wh..opq"
+)
+
+// Stats describes one layer's uncompressed stream.
+type Stats struct {
+	DiffID  digest.Digest // sha256 of the uncompressed stream
+	Size    int64         // bytes of the uncompressed stream
+	Entries int           // tar entries read (aufs metadata included)
+	// Trailing counts compressed bytes after the last gzip member that were
+	// drained but not decoded. Docker ignores them too; they are still part
+	// of the blob digest the caller verifies.
+	Trailing int64
+}
+
+// Read is the per-layer pipeline: decompress compressed (by media type and
+// magic bytes, see Decompress), hash the uncompressed stream for the DiffID,
+// untar it into a ChangeSet with contents in store, then drain the rest of
+// both streams to io.EOF, so that a verifying reader under compressed sees
+// every byte. A nil store means MemStore(); lim's zero fields take
+// DefaultLimits. Errors name the entry at fault; errors from compressed
+// (such as a digest mismatch reported at EOF) are returned wrapped.
+func Read(compressed io.Reader, mediaType string, store Store, lim Limits) (*ChangeSet, Stats, error) {
+	if store == nil {
+		store = MemStore()
+	}
+	lim = lim.withDefaults()
+	var st Stats
+	rc, gz, err := decompress(compressed, mediaType)
+	if err != nil {
+		return nil, st, err
+	}
+	defer rc.Close()
+	h := &hashCounter{h: sha256.New(), max: lim.MaxBytes, cur: "(first header)"}
+	tr := tar.NewReader(io.TeeReader(rc, h))
+	cs := &ChangeSet{}
+	byPath := map[string]*Entry{} // this layer's entries so far, for hardlinks
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, st, fmt.Errorf("reading tar (after %d entries): %w", st.Entries, err)
+		}
+		st.Entries++
+		h.cur = hdr.Name
+		if exceeds(int64(st.Entries), int64(lim.MaxEntries)) {
+			return nil, st, &LimitError{Limit: "MaxEntries", Max: int64(lim.MaxEntries), Value: int64(st.Entries), Path: hdr.Name}
+		}
+		e, err := entryFromHeader(hdr, lim)
+		if err != nil {
+			return nil, st, err
+		}
+		if e == nil {
+			continue
+		}
+		if e.Type == TypeFile {
+			if exceeds(hdr.Size, lim.MaxFileSize) {
+				return nil, st, &LimitError{Limit: "MaxFileSize", Max: lim.MaxFileSize, Value: hdr.Size, Path: hdr.Name}
+			}
+			if exceeds(h.n+hdr.Size, lim.MaxBytes) {
+				return nil, st, &LimitError{Limit: "MaxBytes", Max: lim.MaxBytes, Value: h.n + hdr.Size, Path: hdr.Name}
+			}
+			c, err := store.Put(tr, hdr.Size)
+			if err != nil {
+				return nil, st, fmt.Errorf("layer entry %q: storing %d bytes: %w", hdr.Name, hdr.Size, err)
+			}
+			e.Content = c
+		}
+		if e.Type == TypeHardlink {
+			if t := byPath[e.Link]; t != nil && t.Content != nil {
+				e.Content, e.Size = t.Content, t.Content.Size()
+			}
+		}
+		if e.Type != TypeWhiteout && e.Type != TypeOpaque {
+			byPath[e.Path] = e
+		}
+		cs.Entries = append(cs.Entries, e)
+	}
+	// The end-of-archive marker is followed by padding to the record size
+	// (and sometimes more zeros); it is part of the DiffID.
+	h.cur = "(after end of archive)"
+	if _, err := io.Copy(io.Discard, io.TeeReader(rc, h)); err != nil {
+		return nil, st, fmt.Errorf("reading after end of tar: %w", err)
+	}
+	if gz != nil {
+		if err := gz.drainTrailing(); err != nil {
+			return nil, st, fmt.Errorf("reading after last gzip member: %w", err)
+		}
+		st.Trailing = gz.trailing
+	}
+	if _, err := io.Copy(io.Discard, compressed); err != nil {
+		return nil, st, fmt.Errorf("reading layer to the end: %w", err)
+	}
+	st.DiffID = digest.NewDigest(digest.SHA256, h.h)
+	st.Size = h.n
+	return cs, st, nil
+}
+
+// hashCounter hashes and counts what is written to it, and fails once the
+// count goes over max (MaxBytes), naming the entry being read.
+type hashCounter struct {
+	h   hash.Hash
+	n   int64
+	max int64
+	cur string // the entry being read, for errors
+}
+
+func (c *hashCounter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	if exceeds(c.n, c.max) {
+		return 0, &LimitError{Limit: "MaxBytes", Max: c.max, Value: c.n, Path: c.cur}
+	}
+	return c.h.Write(p)
+}
+
+// cleanPath makes a tar name absolute and lexically clean: nothing escapes "/".
+func cleanPath(name string) string { return path.Clean("/" + name) }
+
+// depth counts the components of a clean absolute path.
+func depth(p string) int {
+	if p == "/" {
+		return 0
+	}
+	return strings.Count(p, "/")
+}
+
+// errUnsupported is wrapped by errors for tar entry types that cannot be unpacked.
+var errUnsupported = errors.New("unsupported tar entry type")
+
+// entryFromHeader converts one tar header. It returns nil for headers that
+// carry no entry (PAX global headers, aufs metadata).
+func entryFromHeader(hdr *tar.Header, lim Limits) (*Entry, error) {
+	if hdr.Typeflag == tar.TypeXGlobalHeader {
+		return nil, nil
+	}
+	pax := len(hdr.Name) + len(hdr.Linkname)
+	for k, v := range hdr.PAXRecords {
+		pax += len(k) + len(v)
+	}
+	if exceeds(int64(pax), int64(lim.MaxPAXBytes)) {
+		return nil, &LimitError{Limit: "MaxPAXBytes", Max: int64(lim.MaxPAXBytes), Value: int64(pax), Path: hdr.Name}
+	}
+	p := cleanPath(hdr.Name)
+	if d := depth(p); exceeds(int64(d), int64(lim.MaxPathDepth)) {
+		return nil, &LimitError{Limit: "MaxPathDepth", Max: int64(lim.MaxPathDepth), Value: int64(d), Path: hdr.Name}
+	}
+	e := &Entry{
+		Path:     p,
+		Mode:     tarMode(hdr.Mode),
+		UID:      hdr.Uid,
+		GID:      hdr.Gid,
+		Uname:    hdr.Uname,
+		Gname:    hdr.Gname,
+		ModTime:  hdr.ModTime,
+		Devmajor: hdr.Devmajor,
+		Devminor: hdr.Devminor,
+	}
+	base := path.Base(p)
+	switch {
+	case base == whiteoutOpaque:
+		e.Type, e.Path = TypeOpaque, path.Dir(p)
+		e.Mode = 0
+		return e, nil
+	case strings.HasPrefix(base, whiteoutMeta):
+		return nil, nil
+	case strings.HasPrefix(base, whiteoutPrefix):
+		victim := base[len(whiteoutPrefix):]
+		if victim == "" || victim == "." || victim == ".." {
+			return nil, fmt.Errorf("layer entry %q: invalid whiteout name", hdr.Name)
+		}
+		e.Type, e.Path = TypeWhiteout, path.Join(path.Dir(p), victim)
+		e.Mode = 0
+		return e, nil
+	}
+	switch hdr.Typeflag {
+	case tar.TypeReg, tar.TypeRegA, tar.TypeGNUSparse, tar.TypeCont:
+		e.Type, e.Size = TypeFile, hdr.Size
+	case tar.TypeDir:
+		e.Type = TypeDir
+	case tar.TypeSymlink:
+		e.Type, e.Link = TypeSymlink, hdr.Linkname
+	case tar.TypeLink:
+		e.Type, e.Link = TypeHardlink, cleanPath(hdr.Linkname)
+	case tar.TypeChar:
+		e.Type = TypeChar
+	case tar.TypeBlock:
+		e.Type = TypeBlock
+	case tar.TypeFifo:
+		e.Type = TypeFIFO
+	default:
+		return nil, fmt.Errorf("layer entry %q: %w %s", hdr.Name, errUnsupported, strconv.QuoteRune(rune(hdr.Typeflag)))
+	}
+	if p == "/" && e.Type != TypeDir {
+		return nil, fmt.Errorf("layer entry %q: a %s cannot replace the root directory", hdr.Name, e.Type)
+	}
+	e.Mode |= e.Type.modeType()
+	if e.Type != TypeChar && e.Type != TypeBlock {
+		e.Devmajor, e.Devminor = 0, 0
+	}
+	return e, nil
+}
+
+// tarMode converts tar mode bits (permissions and 04000/02000/01000) to io/fs
+// mode bits; the type bits are set from the entry's Type.
+func tarMode(mode int64) fs.FileMode {
+	m := fs.FileMode(mode).Perm()
+	if mode&0o4000 != 0 {
+		m |= fs.ModeSetuid
+	}
+	if mode&0o2000 != 0 {
+		m |= fs.ModeSetgid
+	}
+	if mode&0o1000 != 0 {
+		m |= fs.ModeSticky
+	}
+	return m
+}
