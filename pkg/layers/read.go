@@ -183,7 +183,10 @@ func entryFromHeader(hdr *tar.Header, lim Limits) (*Entry, error) {
 		e.Type, e.Path = TypeOpaque, path.Dir(p)
 		e.Mode = 0
 		return e, nil
-	case strings.HasPrefix(base, whiteoutMeta):
+	case strings.HasPrefix(base, whiteoutMeta), strings.HasPrefix(p, "/"+whiteoutMeta):
+		// aufs metadata: .wh..wh.aufs, .wh..wh.orph/, .wh..wh.plnk/ and
+		// what they hold. (Docker resolves hardlinks into .wh..wh.plnk;
+		// aufs-era layers are no longer served, so we do not.)
 		return nil, nil
 	case strings.HasPrefix(base, whiteoutPrefix):
 		victim := base[len(whiteoutPrefix):]
