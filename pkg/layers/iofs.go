@@ -38,7 +38,7 @@ func (f *FS) Open(name string) (fs.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	info := fileInfo{name: path.Base(name), e: n.e}
+	info := fileInfo{name: baseName(name), e: n.e}
 	if n.children != nil {
 		return &dir{info: info, n: n}, nil
 	}
@@ -56,7 +56,7 @@ func (f *FS) Stat(name string) (fs.FileInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	return fileInfo{name: path.Base(name), e: n.e}, nil
+	return fileInfo{name: baseName(name), e: n.e}, nil
 }
 
 // ReadFile returns the contents of name, following symlinks.
@@ -164,3 +164,6 @@ func (d *dir) ReadDir(count int) ([]fs.DirEntry, error) {
 type emptyContent struct{}
 
 func (emptyContent) ReadAt([]byte, int64) (int, error) { return 0, io.EOF }
+
+// baseName is the name an io/fs path is opened under ("." for the root).
+func baseName(name string) string { return path.Base(name) }
