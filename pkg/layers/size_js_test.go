@@ -1,0 +1,9 @@
+//go:build js
+
+package layers
+
+// Test sizes under GOOS=js (Node), where everything runs ~5x slower.
+const (
+	oracleImages = 8
+	benchMB      = 8
+)
