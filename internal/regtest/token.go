@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -31,7 +32,8 @@ type TokenIssuer struct {
 	Issuer  string // the iss claim the registry expects
 	CertPEM []byte // the signing certificate
 
-	AnonymousPull bool // set before use
+	// AnonymousPull grants pull to callers without credentials.
+	AnonymousPull atomic.Bool
 
 	key  *ecdsa.PrivateKey
 	cert []byte // DER
@@ -129,7 +131,7 @@ func (ti *TokenIssuer) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 			name, actions := rest[:i], strings.Split(rest[i+1:], ",")
 			var granted []string
 			for _, a := range actions {
-				if hasAuth || (ti.AnonymousPull && a == "pull") {
+				if hasAuth || (ti.AnonymousPull.Load() && a == "pull") {
 					granted = append(granted, a)
 				}
 			}
@@ -146,7 +148,7 @@ func (ti *TokenIssuer) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	claims := map[string]any{
 		"iss": ti.Issuer, "sub": tr.User, "aud": tr.Service,
 		"exp": exp.Unix(), "nbf": now.Add(-2 * time.Hour).Unix(), "iat": now.Unix(),
-		"jti": base64.RawURLEncoding.EncodeToString(randomBytes(12)),
+		"jti":    base64.RawURLEncoding.EncodeToString(randomBytes(12)),
 		"access": access,
 	}
 	if access == nil {

@@ -126,11 +126,21 @@ func (p *challengeParser) param(c *Challenge) bool {
 	if p.i < len(p.s) && p.s[p.i] == '"' {
 		val = p.quoted()
 	} else {
-		val = p.token()
+		val = p.bare()
 	}
 	c.Params[strings.ToLower(name)] = val
 	p.skip(" \t")
 	return true
+}
+
+// bare consumes an unquoted value. RFC 9110 allows only a token, but
+// servers send unquoted URLs too, so it runs to the next comma or space.
+func (p *challengeParser) bare() string {
+	start := p.i
+	for p.i < len(p.s) && p.s[p.i] != ',' && p.s[p.i] != ' ' && p.s[p.i] != '\t' {
+		p.i++
+	}
+	return p.s[start:p.i]
 }
 
 // quoted consumes a quoted-string starting at the opening quote and returns
