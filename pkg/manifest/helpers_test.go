@@ -80,7 +80,7 @@ func attestation(t testing.TB, name string, of digest.Digest) v1.Descriptor {
 	t.Helper()
 	d := entry(t, name, "unknown/unknown")
 	d.Annotations = map[string]string{
-		AnnotationReferenceType:        "attestation-manifest",
+		AnnotationReferenceType:       "attestation-manifest",
 		"vnd.docker.reference.digest": string(of),
 	}
 	return d
