@@ -131,3 +131,6 @@ func (d *dialer) DialContext(ctx context.Context, network, hostport string) (net
 	}
 	return nil, errors.Join(errs...)
 }
+
+// asBlocked is errors.As for *BlockedError.
+func asBlocked(err error, target **BlockedError) bool { return errors.As(err, target) }

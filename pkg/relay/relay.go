@@ -314,6 +314,9 @@ func (r *Relay) redirectTarget(from *url.URL, loc string) (*url.URL, error) {
 	if u.User != nil {
 		return bad("userinfo is not allowed")
 	}
+	if u.Scheme != "https" && u.Scheme != "http" {
+		return bad("scheme " + u.Scheme + " is not allowed")
+	}
 	host, port, err := ParseHostPort(u.Host)
 	if err != nil {
 		return bad(err.Error())
@@ -327,8 +330,6 @@ func (r *Relay) redirectTarget(from *url.URL, loc string) (*url.URL, error) {
 		if !r.insecure[joinHostPort(host, port)] {
 			return bad("plain http is only allowed to hosts named by --insecure-registry")
 		}
-	default:
-		return bad("scheme " + u.Scheme + " is not allowed")
 	}
 	u.Fragment, u.RawFragment = "", ""
 	return u, nil
