@@ -185,6 +185,8 @@ type ErrorInfo struct {
 	RetryAfter float64 `json:"retryAfter,omitempty"` // seconds (rate-limited)
 	Layer      int     `json:"layer"`                // the layer at fault, or -1
 	Digest     string  `json:"digest,omitempty"`
+	// Platforms lists what an index offers when none matched (kind "platform").
+	Platforms []string `json:"platforms,omitempty"`
 }
 
 // Error implements error.

@@ -1,0 +1,230 @@
+//go:build js
+
+package engine
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"sync"
+	"syscall/js"
+	"time"
+
+	"github.com/regscope/regscope/pkg/pull"
+	"github.com/regscope/regscope/pkg/registry"
+	"github.com/regscope/regscope/wasm/fetch"
+	"github.com/regscope/regscope/wasm/msg"
+)
+
+// progressEvery is the most often one layer's byte progress is posted.
+const progressEvery = 100 * time.Millisecond
+
+// worker is the engine as it runs in a Web Worker.
+type worker struct {
+	self      js.Value
+	eng       Engine
+	transport *fetch.Transport
+
+	mu     sync.Mutex
+	creds  map[string]msg.Credential // by registry domain; memory only
+	cancel map[int64]context.CancelFunc
+	pullID int64
+}
+
+// Run runs the engine in the current Web Worker until the page goes away.
+// worker.js sets self.regscopeInfo (the server's /api/info, or null) and
+// queues messages that arrive before Go is running in self.regscopeQueue.
+func Run() {
+	self := js.Global()
+	origin, err := url.Parse(self.Get("location").Get("origin").String())
+	if err != nil || origin.Host == "" {
+		origin = &url.URL{Scheme: "http", Host: "localhost"}
+	}
+	info := self.Get("regscopeInfo")
+	relay := info.Truthy() && info.Get("relay").Truthy()
+	w := &worker{
+		self:      self,
+		transport: fetch.New(http.DefaultTransport, origin, relay),
+		creds:     map[string]msg.Credential{},
+		cancel:    map[int64]context.CancelFunc{},
+	}
+	onMessage := js.FuncOf(func(this js.Value, args []js.Value) any {
+		e := msg.FromJS(args[0].Get("data"))
+		go w.handle(e)
+		return nil
+	})
+	self.Set("onmessage", onMessage)
+	if q := self.Get("regscopeQueue"); q.Truthy() {
+		for i := 0; i < q.Length(); i++ {
+			e := msg.FromJS(q.Index(i))
+			go w.handle(e)
+		}
+		self.Set("regscopeQueue", js.Null())
+	}
+	msg.Post(self, msg.Envelope{Kind: msg.KindReady})
+	select {}
+}
+
+func (w *worker) reply(id int64, v any) {
+	e, err := msg.New(id, msg.KindResult, v)
+	if err != nil {
+		w.fail(id, err, "")
+		return
+	}
+	msg.Post(w.self, e)
+}
+
+func (w *worker) fail(id int64, err error, domain string) {
+	e, _ := msg.New(id, msg.KindError, Classify(err, domain))
+	msg.Post(w.self, e)
+}
+
+func (w *worker) handle(e msg.Envelope) {
+	switch e.Kind {
+	case msg.KindPull:
+		var req msg.PullRequest
+		if err := e.Decode(&req); err != nil {
+			w.fail(e.ID, err, "")
+			return
+		}
+		w.pull(e.ID, req)
+	case msg.KindCancel:
+		var req msg.CancelRequest
+		if e.Decode(&req) == nil {
+			w.mu.Lock()
+			if c := w.cancel[req.ID]; c != nil {
+				c()
+			}
+			w.mu.Unlock()
+		}
+	case msg.KindList:
+		var req msg.ListRequest
+		if err := e.Decode(&req); err != nil {
+			w.fail(e.ID, err, "")
+			return
+		}
+		r, err := w.eng.List(req)
+		if err != nil {
+			w.fail(e.ID, err, "")
+			return
+		}
+		w.reply(e.ID, r)
+	case msg.KindStat:
+		var req msg.StatRequest
+		if err := e.Decode(&req); err != nil {
+			w.fail(e.ID, err, "")
+			return
+		}
+		r, err := w.eng.Stat(req)
+		if err != nil {
+			w.fail(e.ID, err, "")
+			return
+		}
+		w.reply(e.ID, r)
+	case msg.KindRead:
+		var req msg.ReadRequest
+		if err := e.Decode(&req); err != nil {
+			w.fail(e.ID, err, "")
+			return
+		}
+		w.read(e.ID, req)
+	default:
+		w.fail(e.ID, &msg.ErrorInfo{Kind: msg.ErrOther, Message: "unknown request " + string(e.Kind), Layer: -1}, "")
+	}
+}
+
+func (w *worker) read(id int64, req msg.ReadRequest) {
+	r, c, err := w.eng.Open(req)
+	if err != nil {
+		w.fail(id, err, "")
+		return
+	}
+	env, err := msg.New(id, msg.KindResult, r)
+	if err != nil {
+		w.fail(id, err, "")
+		return
+	}
+	if jc, ok := c.(jsContent); ok {
+		msg.PostBuffer(w.self, env, jc.buffer(r.Offset, r.N))
+		return
+	}
+	b, err := ReadAll(r, c)
+	if err != nil {
+		w.fail(id, err, "")
+		return
+	}
+	env.Data = b
+	msg.Post(w.self, env)
+}
+
+func (w *worker) pull(id int64, req msg.PullRequest) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	w.mu.Lock()
+	for _, c := range w.cancel { // one pull at a time: a new one replaces the old
+		c()
+	}
+	w.cancel = map[int64]context.CancelFunc{id: cancel}
+	w.pullID = id
+	for _, c := range req.Credentials {
+		w.creds[c.Host] = c
+	}
+	w.mu.Unlock()
+	w.eng.SetImage(nil) // nothing from an earlier image stays visible through a failed pull
+
+	domain := ""
+	if r, err := registry.ParseRef(req.Ref); err == nil {
+		domain = r.Domain
+	}
+	last := map[int]time.Time{}
+	lastState := map[int]pull.State{}
+	opts := pull.Options{
+		Platform: req.Platform,
+		Store:    NewStore(),
+		Registry: registry.Options{
+			Transport:   w.transport,
+			Credentials: w.credentials,
+			UserAgent:   "regscope-web",
+		},
+		Progress: func(ev pull.Event) {
+			now := time.Now()
+			if ev.Layer >= 0 && ev.Err == nil && ev.State == lastState[ev.Layer] && ev.Done != ev.Total && now.Sub(last[ev.Layer]) < progressEvery {
+				return
+			}
+			last[ev.Layer], lastState[ev.Layer] = now, ev.State
+			p := msg.Progress{Phase: ev.Phase, Layer: ev.Layer, Digest: string(ev.Digest), State: string(ev.State),
+				Done: ev.Done, Total: ev.Total, Message: ev.Message}
+			if ev.Err != nil {
+				p.Error = Classify(ev.Err, domain)
+			}
+			if env, err := msg.New(id, msg.KindProgress, p); err == nil {
+				msg.Post(w.self, env)
+			}
+		},
+	}
+	img, err := pull.Pull(ctx, req.Ref, opts)
+	w.mu.Lock()
+	current := w.pullID == id
+	delete(w.cancel, id)
+	w.mu.Unlock()
+	if err != nil {
+		w.fail(id, err, domain)
+		return
+	}
+	if !current {
+		w.fail(id, context.Canceled, domain)
+		return
+	}
+	w.eng.SetImage(img)
+	w.reply(id, Summary(img))
+}
+
+// credentials gives the registry client the credentials the person entered
+// for exactly this registry domain; the client sends them only there and to
+// the token realm that registry names.
+func (w *worker) credentials(host string) (string, string, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	c, ok := w.creds[host]
+	return c.User, c.Pass, ok
+}

@@ -1,0 +1,43 @@
+package view
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/regscope/regscope/wasm/msg"
+)
+
+func TestRowHTML(t *testing.T) {
+	got := rowHTML(3, msg.Entry{Path: "/etc/<x>", Type: "symlink", Mode: 0o777, Link: "a&b", Layer: 2}, 22, false)
+	for _, want := range []string{`data-path="/etc/&lt;x&gt;"`, `top:66px`, `lrwxrwxrwx`, `&lt;x&gt;`, `a&amp;b`, `>L2<`, `data-i="3"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("row lacks %q:\n%s", want, got)
+		}
+	}
+	del := rowHTML(0, msg.Entry{Path: "/a", Type: "file", Change: "deleted", Layer: 0, By: 3}, 22, false)
+	if !strings.Contains(del, "c-deleted") || !strings.Contains(del, "L0 ✗ L3") || !strings.Contains(del, `data-change="deleted"`) {
+		t.Errorf("deleted row: %s", del)
+	}
+}
+
+func TestTextHTML(t *testing.T) {
+	got := textHTML("a<b\n\nc")
+	want := `<pre class="text"><span class="ln">a&lt;b` + "\n" + `</span><span class="ln">` + "\n" + `</span><span class="ln">c</span></pre>`
+	if got != want {
+		t.Errorf("textHTML = %q, want %q", got, want)
+	}
+}
+
+func TestJSONHTML(t *testing.T) {
+	d := "sha256:" + strings.Repeat("ab", 32)
+	got := jsonHTML(`{"config":{"digest":"` + d + `"},"x":"<script>"}`)
+	if !strings.Contains(got, `data-digest="`+d+`"`) {
+		t.Errorf("no digest link: %s", got)
+	}
+	if strings.Contains(got, "<script>") {
+		t.Errorf("unescaped: %s", got)
+	}
+	if !strings.Contains(jsonHTML("not json <"), "not json &lt;") {
+		t.Error("invalid JSON not shown escaped")
+	}
+}
