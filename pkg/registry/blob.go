@@ -69,13 +69,12 @@ type blobReader struct {
 	desc v1.Descriptor
 	h    hash.Hash
 
-	foreign  []string // desc.URLs still to try once the registry lacks the blob
-	url      string   // the URL being read; "" = the registry's blob URL
-	body     io.ReadCloser
-	n        int64 // bytes delivered to the caller (and hashed)
-	progress bool  // bytes arrived since the last (re)open
-	attempt  int   // failures since the last progress
-	err      error // sticky
+	foreign []string // desc.URLs still to try once the registry lacks the blob
+	url     string   // the URL being read; "" = the registry's blob URL
+	body    io.ReadCloser
+	n       int64 // bytes delivered to the caller (and hashed)
+	attempt int   // failed attempts so far
+	err     error // sticky
 }
 
 // size returns the expected size, or -1 when unknown.
@@ -131,7 +130,10 @@ func (b *blobReader) nextForeign() bool {
 // where names the blob's current URL for messages (query removed).
 func (b *blobReader) where() string {
 	if b.url == "" {
-		return b.ref.Host() + "/v2/" + b.ref.Path + "/blobs/" + string(b.desc.Digest)
+		e := b.c.endpointFor(b.ref)
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		return e.scheme + "://" + e.host + "/v2/" + b.ref.Path + "/blobs/" + string(b.desc.Digest)
 	}
 	if u, err := url.Parse(b.url); err == nil {
 		return redactURL(u)
@@ -184,7 +186,7 @@ func (b *blobReader) openOnce() error {
 			return fmt.Errorf("blob %s: skipping %d bytes already read: %w", b.desc.Digest, b.n, err)
 		}
 	}
-	b.body, b.progress = resp.Body, false
+	b.body = resp.Body
 	return nil
 }
 
@@ -224,9 +226,6 @@ func (b *blobReader) Read(p []byte) (int, error) {
 		}
 		b.h.Write(p[:k])
 		b.n += int64(k)
-		if k > 0 {
-			b.progress = true
-		}
 		switch {
 		case err == io.EOF:
 			b.body.Close()
@@ -254,12 +253,10 @@ func (b *blobReader) Read(p []byte) (int, error) {
 }
 
 // retryAfterRead waits before reopening after a body read failed, or makes
-// the failure final when retries are exhausted. A connection that delivered
-// bytes before failing starts a fresh count of attempts.
+// the failure final when retries are exhausted. Attempts are counted over
+// the whole blob, resumes included (as Docker's download manager does), so
+// a server that always cuts the body short costs MaxAttempts requests.
 func (b *blobReader) retryAfterRead(cause error) {
-	if b.progress {
-		b.attempt = 0
-	}
 	b.attempt++
 	cause = fmt.Errorf("blob %s: reading %s after %d bytes: %w", b.desc.Digest, b.where(), b.n, cause)
 	wait, again := b.c.retryWait(b.attempt, cause)

@@ -27,8 +27,8 @@ type Options struct {
 	Credentials func(host string) (user, pass string, ok bool)
 
 	// MaxAttempts bounds the attempts per request, including the first;
-	// 0 means 5. A blob download that made progress since its last attempt
-	// starts a fresh count.
+	// 0 means 5. For a blob it bounds all attempts of that blob, resumes
+	// included.
 	MaxAttempts int
 
 	// UserAgent is sent with every request when set.
