@@ -2,7 +2,6 @@ package pull
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -125,14 +124,14 @@ func (p *puller) layer(ctx context.Context, i int, d v1.Descriptor) (*layers.Cha
 	p.rep.emit(ev)
 	rc, err := p.client.Blob(ctx, p.ref, d)
 	if err != nil {
-		p.fail(ev, err)
+		p.fail(ctx, ev, err)
 		return nil, layers.Stats{}, err
 	}
 	defer rc.Close()
 	c := &counter{r: rc, ev: ev, rep: p.rep, step: 256 << 10}
 	cs, st, err := layers.Read(c, d.MediaType, p.opts.Store, p.opts.Limits)
 	if err != nil {
-		p.fail(ev, err)
+		p.fail(ctx, ev, err)
 		return nil, layers.Stats{}, err
 	}
 	ev.Done, ev.State = c.ev.Done, Verifying
@@ -140,8 +139,10 @@ func (p *puller) layer(ctx context.Context, i int, d v1.Descriptor) (*layers.Cha
 	return cs, st, nil
 }
 
-func (p *puller) fail(ev Event, err error) {
-	if errors.Is(err, context.Canceled) {
+// fail reports a layer's own failure. A layer stopped because the pull was
+// cancelled (by the caller, or because another layer failed) is not one.
+func (p *puller) fail(ctx context.Context, ev Event, err error) {
+	if ctx.Err() != nil {
 		return
 	}
 	ev.State, ev.Err = Failed, err

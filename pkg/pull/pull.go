@@ -69,13 +69,14 @@ type puller struct {
 
 func (p *puller) pull(ctx context.Context) (*Image, error) {
 	img := &Image{Ref: p.ref}
-	p.rep.phase(PhaseManifest, "fetching manifest "+p.ref.Identifier())
+	p.rep.phase(PhaseManifest, "fetching manifest of "+p.ref.String())
 	m, blob, err := p.manifest(ctx, p.ref.Identifier(), -1)
 	if err != nil {
 		return nil, err
 	}
 	if m.IsIndex() {
-		img.Index = &blob
+		index := blob
+		img.Index = &index
 		img.Platforms = manifest.Platforms(m.Index)
 		want, err := manifest.ParsePlatform(p.opts.Platform)
 		if err != nil {
