@@ -17,7 +17,10 @@
 package fetch
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"io"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -183,19 +186,40 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // relayRefusal recognises an answer the relay itself made (not one it passed
-// through from the registry): the relay marks those with the header
-// X-Regscope-Relay-Error, or answers 502/504 when the registry is unreachable.
+// through from the registry): one marked with the header
+// X-Regscope-Relay-Error, or a 403/405/502/504 whose JSON body is the relay's
+// {"error": "…"} (registries answer {"errors": […]}, token services add
+// "error_description"). It returns the relay's reason, or "" — in which case
+// resp.Body is left readable from the start.
 func relayRefusal(resp *http.Response) string {
 	if v := resp.Header.Get("X-Regscope-Relay-Error"); v != "" {
 		return v
 	}
 	switch resp.StatusCode {
-	case http.StatusBadGateway, http.StatusGatewayTimeout:
-		if resp.Header.Get("Docker-Distribution-Api-Version") == "" {
-			return http.StatusText(resp.StatusCode)
-		}
+	case http.StatusForbidden, http.StatusMethodNotAllowed, http.StatusBadGateway, http.StatusGatewayTimeout:
+	default:
+		return ""
 	}
-	return ""
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		return ""
+	}
+	head, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
+	if err != nil {
+		return ""
+	}
+	var body map[string]json.RawMessage
+	if json.Unmarshal(head, &body) != nil || len(body) != 1 {
+		return ""
+	}
+	var reason string
+	if json.Unmarshal(body["error"], &reason) != nil || reason == "" {
+		return ""
+	}
+	return reason
 }
 
 // errIsRelay reports whether err came from the relay (for classification).

@@ -57,7 +57,16 @@ func TestTransport(t *testing.T) {
 		case strings.HasPrefix(r.URL.Path, "/relay/refused.example/"):
 			w.Header().Set("X-Regscope-Relay-Error", "destination not allowed")
 			http.Error(w, `{"error":"forbidden"}`, http.StatusForbidden)
+		case strings.HasPrefix(r.URL.Path, "/relay/loopback.example/"):
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"error":"destination 127.0.0.1 is loopback"}`)
+		case strings.HasPrefix(r.URL.Path, "/relay/token.example/"):
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"error":"access_denied","error_description":"no"}`)
 		case strings.HasPrefix(r.URL.Path, "/relay/denied.example/"):
+			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Docker-Distribution-Api-Version", "registry/2.0")
 			http.Error(w, `{"errors":[{"code":"DENIED"}]}`, http.StatusForbidden)
 		default:
@@ -113,9 +122,19 @@ func TestTransport(t *testing.T) {
 	if !errors.As(err, &re) || re.Status != 403 || re.Host != "refused.example" {
 		t.Fatalf("refusal: %v", err)
 	}
-	resp, err = get(tr, "https://denied.example/v2/")
-	if err != nil || resp.StatusCode != 403 {
-		t.Fatalf("registry 403: %v %v", resp, err)
+	_, err = get(tr, "https://loopback.example/v2/")
+	if !errors.As(err, &re) || re.Status != 403 || re.Reason != "destination 127.0.0.1 is loopback" {
+		t.Fatalf("JSON refusal: %v", err)
+	}
+	for _, h := range []string{"denied.example", "token.example"} {
+		resp, err = get(tr, "https://"+h+"/v2/")
+		if err != nil || resp.StatusCode != 403 {
+			t.Fatalf("%s 403: %v %v", h, resp, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		if !strings.Contains(string(body), "error") {
+			t.Fatalf("%s: body not passed through intact: %q", h, body)
+		}
 	}
 
 	// Relay unreachable.
