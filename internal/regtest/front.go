@@ -20,7 +20,8 @@ func Front(t testing.TB, host string, wrap func(http.Handler) http.Handler) stri
 	proxy := &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(target)
-			r.Out.Host = host
+			r.Out.Host = r.In.Host // so Location headers name the proxy
+
 		},
 		ErrorLog: log.New(io.Discard, "", 0),
 	}
