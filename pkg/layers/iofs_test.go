@@ -146,3 +146,29 @@ func TestFSWalkDirOverImage(t *testing.T) {
 		t.Errorf("fs.WalkDir = %v (%v)\nFS.Walk = %v, Len %d", got, err, walked, f.Len())
 	}
 }
+
+// Readers share a built FS; run with -race to check.
+func TestFSConcurrentReaders(t *testing.T) {
+	f := image(t)
+	done := make(chan error)
+	for i := 0; i < 4; i++ {
+		go func() {
+			var err error
+			for j := 0; j < 20 && err == nil; j++ {
+				_, err = f.ReadFile("usr/etc/rel")
+				if err == nil {
+					err = fs.WalkDir(f, ".", func(string, fs.DirEntry, error) error { return nil })
+				}
+				if err == nil {
+					_, err = f.ReadDirEntries("/etc")
+				}
+			}
+			done <- err
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
