@@ -374,4 +374,3 @@ func tarDir(dir, out string) error {
 	}
 	return tw.Close()
 }
-

@@ -16,8 +16,8 @@ import (
 type compression int
 
 const (
-	gzipBest compression = iota
-	gzipHuffman // Huffman coding only: fast, and near-optimal for data without repeats
+	gzipBest    compression = iota
+	gzipHuffman             // Huffman coding only: fast, and near-optimal for data without repeats
 	zstdDefault
 )
 

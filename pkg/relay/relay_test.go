@@ -431,7 +431,7 @@ func TestChallengeRealms(t *testing.T) {
 		`Bearer realm="https://auth.docker.io/token",service="registry.docker.io"`: "https://auth.docker.io/token",
 		`Basic realm="Registry Realm"`:                                             "Registry Realm",
 		`Bearer service="x", realm=https://a.example/t`:                            "https://a.example/t",
-		`Bearer realm="a\"b"`:                                                     `a"b`,
+		`Bearer realm="a\"b"`:                                                      `a"b`,
 		`Bearer`:                                                                   "",
 	} {
 		got := strings.Join(challengeRealms(h), ",")
