@@ -18,6 +18,8 @@
 //
 //   - ".wh.NAME" deletes NAME and its subtree from the layers below
 //     (and from entries earlier in the same layer, in tar order, as Docker does).
+//     A whiteout of a path that does not exist does nothing (it creates no
+//     parent directories, unlike Docker's unpacker, like go-containerregistry).
 //   - ".wh..wh..opq" in directory D hides everything lower layers put in D,
 //     but not what the same layer puts there, whichever comes first in the tar.
 //   - Other ".wh..wh.*" names (aufs metadata such as .wh..wh.plnk) are ignored.

@@ -60,6 +60,7 @@ type LimitError struct {
 	Path  string // the entry at fault, as written in the tar
 }
 
+// Error names the entry, the value and the limit it went over.
 func (e *LimitError) Error() string {
 	return fmt.Sprintf("layer entry %s: %d exceeds limit %s (%s)",
 		strconv.Quote(e.Path), e.Value, e.Limit, strconv.FormatInt(e.Max, 10))

@@ -16,9 +16,8 @@ var ErrLoop = loopError{}
 
 type loopError struct{}
 
-func (loopError) Error() string        { return "too many levels of symbolic links" }
-func (loopError) Unwrap() error        { return fs.ErrInvalid }
-func (loopError) Is(target error) bool { return target == fs.ErrInvalid }
+func (loopError) Error() string { return "too many levels of symbolic links" }
+func (loopError) Unwrap() error { return fs.ErrInvalid }
 
 // errNotDir is returned when a path goes through a non-directory.
 var errNotDir = errors.New("not a directory")
