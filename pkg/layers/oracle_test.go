@@ -95,12 +95,22 @@ func genImage(rng *rand.Rand) (layers [][]tartest.Entry, hardBodies map[string]s
 		slices.Sort(lower)
 		// Whiteouts and opaque markers, on disjoint subtrees of lower paths.
 		var deferred []tartest.Entry
-		for i := 0; i < rng.IntN(3) && l > 0 && len(lower) > 0; i++ {
+		var lowerDirs []string
+		for _, p := range lower {
+			if state[p] == tar.TypeDir {
+				lowerDirs = append(lowerDirs, p)
+			}
+		}
+		for i := 0; i < rng.IntN(4) && l > 0 && len(lower) > 0; i++ {
 			p := lower[rng.IntN(len(lower))]
-			if blocked(p) {
+			opaque := len(lowerDirs) > 0 && rng.IntN(2) == 0
+			if opaque {
+				p = lowerDirs[rng.IntN(len(lowerDirs))]
+			}
+			if blocked(p) || state[p] == 0 {
 				continue
 			}
-			if state[p] == tar.TypeDir && rng.IntN(2) == 0 {
+			if opaque {
 				// Opaque: hide p's lower contents; the layer may write into p.
 				for _, q := range children(p) {
 					if q != p {
