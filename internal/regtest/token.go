@@ -34,6 +34,9 @@ type TokenIssuer struct {
 
 	// AnonymousPull grants pull to callers without credentials.
 	AnonymousPull atomic.Bool
+	// OAuth makes responses carry only "access_token" (no "token", no
+	// "expires_in"), as OAuth2-style token services answer.
+	OAuth atomic.Bool
 
 	key  *ecdsa.PrivateKey
 	cert []byte // DER
@@ -160,9 +163,11 @@ func (ti *TokenIssuer) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]any{
-		"token": tok, "access_token": tok, "expires_in": 300, "issued_at": now.UTC().Format(time.RFC3339),
-	})
+	reply := map[string]any{"token": tok, "access_token": tok, "expires_in": 300, "issued_at": now.UTC().Format(time.RFC3339)}
+	if ti.OAuth.Load() {
+		reply = map[string]any{"access_token": tok}
+	}
+	json.NewEncoder(w).Encode(reply)
 }
 
 // record logs tr and reports whether the token to issue must be expired.

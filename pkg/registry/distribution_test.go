@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -134,6 +135,15 @@ func TestDistributionToken(t *testing.T) {
 			t.Errorf("%d token requests, want 2", n)
 		}
 	})
+	t.Run("access_token without expires_in", func(t *testing.T) {
+		reg.Issuer.OAuth.Store(true)
+		defer reg.Issuer.OAuth.Store(false)
+		before := len(issued())
+		pullAll(t, NewClient(Options{Credentials: alice(reg.Host, regtest.Password)}), p)
+		if n := len(issued()) - before; n != 1 {
+			t.Errorf("%d token requests, want 1 (cached for the default 60s)", n)
+		}
+	})
 	t.Run("anonymous pull granted", func(t *testing.T) {
 		reg.Issuer.AnonymousPull.Store(true)
 		defer reg.Issuer.AnonymousPull.Store(false)
@@ -225,5 +235,29 @@ func pushBlob(t *testing.T, host, repo string, d digest.Digest, b []byte) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("uploading %s to %s: %s", d, host, resp.Status)
+	}
+}
+
+// With Insecure, a host that does not speak TLS is reached over plain HTTP
+// after the HTTPS attempt fails; without it, the TLS failure stands.
+func TestInsecureFallsBackToHTTP(t *testing.T) {
+	host := regtest.GGCR(t)
+	p := pushRandom(t, host, "test/img", 100, 1)
+	// Every name resolves to the loopback registry, so "registry.test" is
+	// not a loopback name but is served locally.
+	dial := &net.Dialer{}
+	tr := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return dial.DialContext(ctx, network, host)
+	}}
+	defer tr.CloseIdleConnections()
+	r := p.ref
+	r.Domain = "registry.test:443"
+	f, err := NewClient(Options{Transport: tr, Insecure: true}).Manifest(context.Background(), r, "tag", manifestTypes)
+	if err != nil || !bytes.Equal(f.Body, p.manifest) {
+		t.Fatalf("insecure: %v", err)
+	}
+	_, err = NewClient(Options{Transport: tr, MaxAttempts: 1}).Manifest(context.Background(), r, "tag", manifestTypes)
+	if err == nil || !strings.Contains(err.Error(), "https://registry.test:443/v2/") {
+		t.Errorf("secure: err = %v, want the HTTPS failure", err)
 	}
 }

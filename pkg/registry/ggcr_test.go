@@ -230,3 +230,27 @@ func TestBlobFaults(t *testing.T) {
 		})
 	}
 }
+
+// Credentials go to no registry that did not ask for them.
+func TestNoCredentialsUnasked(t *testing.T) {
+	var f regtest.Faults
+	host := regtest.GGCRWith(t, f.Wrap)
+	p := pushRandom(t, host, "test/img", 1000, 1)
+	asked := 0
+	c := NewClient(Options{Credentials: func(string) (string, string, bool) { asked++; return "u", "p", true }})
+	before := len(f.Seen(""))
+	if _, err := c.Manifest(context.Background(), p.ref, "tag", manifestTypes); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readBlob(t, c, p.ref, p.layers[0]); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range f.Seen("")[before:] {
+		if s.Authorization {
+			t.Errorf("%s %s carried Authorization", s.Method, s.Path)
+		}
+	}
+	if asked != 0 {
+		t.Errorf("Credentials asked %d times, want 0", asked)
+	}
+}
