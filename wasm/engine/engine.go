@@ -238,7 +238,7 @@ func layerChanges(img *pull.Image, n int) ([]msg.Entry, error) {
 	out := make([]msg.Entry, 0, len(cs.Entries))
 	for _, en := range cs.Entries {
 		row := EntryOf(en)
-		row.Layer = n
+		row.Layer, row.By = n, -1
 		switch en.Type {
 		case layers.TypeWhiteout:
 			row.Change = "deleted"

@@ -230,7 +230,8 @@ func (a *app) navigate(change func(s *urlstate.State)) {
 	s := a.state
 	change(&s)
 	if s != a.state {
-		a.win.History().PushState(nil, "", a.locationFor(s))
+		// dom/v2's Window.History is not implemented; use the global directly.
+		js.Global().Get("history").Call("pushState", nil, "", a.locationFor(s))
 	}
 	a.apply(s)
 }

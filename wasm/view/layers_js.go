@@ -21,7 +21,7 @@ func (a *app) drawLayers() {
 	b.WriteString(`<thead><tr><th>#</th><th>digest</th><th class="num">compressed</th><th class="num">uncompressed</th><th>media type</th><th class="num">+added</th><th class="num">~modified</th><th class="num">−deleted</th><th>created by</th></tr></thead><tbody>`)
 	for _, l := range a.img.Layers {
 		mt := strings.TrimPrefix(strings.TrimPrefix(l.MediaType, "application/vnd.oci.image."), "application/vnd.docker.image.rootfs.")
-		fmt.Fprintf(&b, `<tr class="layer" data-layer="%d"><td>%d</td><td class="mono"><span title="%s">%s</span> <button type="button" class="copy" data-copy="%s" title="copy digest">⧉</button></td>`+
+		fmt.Fprintf(&b, `<tr class="layer" data-layer="%d"><td>%d</td><td class="mono"><span title="%s">%s</span> <button type="button" class="copy" data-copy="%s" title="copy digest">copy</button></td>`+
 			`<td class="num">%s</td><td class="num">%s</td><td class="mono" title="%s">%s</td><td class="num add">%d</td><td class="num mod">%d</td><td class="num del">%d</td><td class="cmd mono" title="%s">%s</td></tr>`,
 			l.Index, l.Index, esc(l.Digest+"\nDiffID "+l.DiffID), esc(format.ShortDigest(l.Digest)), esc(l.Digest),
 			format.Size(l.Size), format.Size(l.UncompressedSize), esc(l.MediaType), esc(mt),

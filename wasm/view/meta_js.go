@@ -60,7 +60,7 @@ func (a *app) drawConfig() {
 		plat += "/" + c.Variant
 	}
 	row("platform", esc(plat))
-	if c.Created != nil {
+	if c.Created != nil && !c.Created.IsZero() {
 		row("created", esc(c.Created.UTC().Format("2006-01-02 15:04:05 UTC")))
 	}
 	row("author", esc(c.Author))
@@ -98,7 +98,7 @@ func (a *app) drawConfig() {
 			layer++
 		}
 		created := ""
-		if h.Created != nil {
+		if h.Created != nil && !h.Created.IsZero() {
 			created = h.Created.UTC().Format("2006-01-02 15:04")
 		}
 		fmt.Fprintf(&b, `<tr><td>%s</td><td class="nowrap">%s</td><td class="mono cmd-full">%s</td><td>%s</td></tr>`, l, esc(created), esc(h.CreatedBy), esc(h.Comment))
