@@ -176,10 +176,10 @@ func (c *Client) fetchToken(ctx context.Context, e *endpoint, ch *Challenge, sco
 	realm := ch.Params["realm"]
 	u, err := url.Parse(realm)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return token{}, fmt.Errorf("registry %s: bearer challenge has unusable realm %q", e.host, realm)
+		return token{}, permanent(fmt.Errorf("registry %s: bearer challenge has unusable realm %q", e.host, realm))
 	}
 	if u.Scheme == "http" && !isLoopback(u.Host) && !c.opts.Insecure {
-		return token{}, fmt.Errorf("registry %s: refusing plain-HTTP token realm %s (use Insecure to allow)", e.host, redactURL(u))
+		return token{}, permanent(fmt.Errorf("registry %s: refusing plain-HTTP token realm %s (use Insecure to allow)", e.host, redactURL(u)))
 	}
 	q := u.Query()
 	if s := ch.Params["service"]; s != "" {
@@ -219,7 +219,7 @@ func (c *Client) fetchToken(ctx context.Context, e *endpoint, ch *Challenge, sco
 		t.value = body.AccessToken
 	}
 	if t.value == "" {
-		return token{}, fmt.Errorf("token from %s: response has neither token nor access_token", redactURL(u))
+		return token{}, permanent(fmt.Errorf("token from %s: response has neither token nor access_token", redactURL(u)))
 	}
 	life := time.Duration(body.ExpiresIn) * time.Second
 	if body.ExpiresIn <= 0 {

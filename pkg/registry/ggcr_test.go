@@ -254,3 +254,21 @@ func TestNoCredentialsUnasked(t *testing.T) {
 		t.Errorf("Credentials asked %d times, want 0", asked)
 	}
 }
+
+// Credentials never go to a plain-HTTP token realm on another host.
+func TestPlainHTTPRealmRefused(t *testing.T) {
+	var f regtest.Faults
+	host := regtest.GGCRWith(t, f.Wrap)
+	p := pushRandom(t, host, "test/img", 100, 1)
+	f.Add(regtest.Fault{Kind: regtest.Status, Code: http.StatusUnauthorized, Path: "/v2/",
+		Header: http.Header{"Www-Authenticate": {`Bearer realm="http://auth.example/token",service="x"`}}})
+	c := fastClient(Options{Credentials: func(string) (string, string, bool) { return "u", "p", true }})
+	before := len(f.Seen(""))
+	_, err := c.Manifest(context.Background(), p.ref, "tag", manifestTypes)
+	if err == nil || !strings.Contains(err.Error(), "refusing plain-HTTP token realm http://auth.example/token") {
+		t.Errorf("err = %v, want the realm refused", err)
+	}
+	if n := len(f.Seen("")) - before; n != 1 {
+		t.Errorf("%d requests, want 1 (the ping; no retries)", n)
+	}
+}

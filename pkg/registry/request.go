@@ -65,8 +65,11 @@ func unwrapURLError(err error) error {
 	if !errors.As(err, &ue) {
 		return err
 	}
-	var re *Error
-	if errors.As(ue.Err, &re) || errors.Is(ue.Err, context.Canceled) || errors.Is(ue.Err, context.DeadlineExceeded) {
+	var (
+		re *Error
+		pe *permanentError
+	)
+	if errors.As(ue.Err, &re) || errors.As(ue.Err, &pe) || errors.Is(ue.Err, context.Canceled) || errors.Is(ue.Err, context.DeadlineExceeded) {
 		return ue.Err
 	}
 	if u, perr := url.Parse(ue.URL); perr == nil {

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"math/rand/v2"
 	"net/http"
@@ -23,7 +24,8 @@ func retryableStatus(code int) bool {
 // retryWait decides whether a failed attempt (1-based) is retried and after
 // how long. Registry errors are retried when their status is retryable;
 // other errors (network, truncated bodies) always are, except a cancelled
-// or expired context, digest and size mismatches. The wait is exponential
+// or expired context, digest and size mismatches, certificate verification
+// failures and errors marked permanent. The wait is exponential
 // backoff from Options.Backoff with jitter, at least the Retry-After the
 // registry asked for, and at most Options.MaxBackoff; a Retry-After beyond
 // MaxBackoff ends the retries.
@@ -35,11 +37,13 @@ func (c *Client) retryWait(attempt int, err error) (time.Duration, bool) {
 		re *Error
 		de *DigestError
 		se *SizeError
+		pe *permanentError
+		ce *tls.CertificateVerificationError
 	)
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return 0, false
-	case errors.As(err, &de), errors.As(err, &se):
+	case errors.As(err, &de), errors.As(err, &se), errors.As(err, &pe), errors.As(err, &ce):
 		return 0, false
 	case errors.As(err, &re):
 		if !retryableStatus(re.StatusCode) {
@@ -59,6 +63,15 @@ func (c *Client) retryWait(attempt int, err error) (time.Duration, bool) {
 	}
 	return d, true
 }
+
+// permanentError marks an error that another attempt cannot fix (an
+// unusable token realm, say), so retryWait gives up at once.
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+func permanent(err error) error { return &permanentError{err} }
 
 // sleep reports the retry through Options.OnRetry and waits d, or returns
 // the context's error when it ends first.
