@@ -37,4 +37,3 @@ func TestDistribution(t *testing.T) {
 		})
 	}
 }
-
