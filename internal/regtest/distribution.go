@@ -33,6 +33,7 @@ const (
 	Token
 )
 
+// String is "none", "htpasswd" or "token".
 func (a Auth) String() string {
 	switch a {
 	case None:

@@ -40,6 +40,7 @@ func withAuthScope(ctx context.Context, e *endpoint, scope string) context.Conte
 // pullScope is the token scope for pulling from repository path.
 func pullScope(path string) string { return "repository:" + path + ":pull" }
 
+// RoundTrip authorises req when it is for the scope's own host (see authTransport).
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	a, ok := req.Context().Value(authScopeKey{}).(authScope)
 	if !ok {

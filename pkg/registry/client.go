@@ -91,6 +91,7 @@ type userAgentTransport struct {
 	ua   string
 }
 
+// RoundTrip sends a copy of req carrying the User-Agent.
 func (t *userAgentTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
 	req.Header.Set("User-Agent", t.ua)

@@ -81,6 +81,7 @@ type DigestError struct {
 	Want, Got digest.Digest
 }
 
+// Error names the content and both digests.
 func (e *DigestError) Error() string {
 	return fmt.Sprintf("%s: digest mismatch: want %s, got %s", e.What, e.Want, e.Got)
 }
@@ -93,6 +94,7 @@ type SizeError struct {
 	Want, Got int64
 }
 
+// Error names the blob and both sizes.
 func (e *SizeError) Error() string {
 	if e.Got > e.Want {
 		return fmt.Sprintf("blob %s: size mismatch: want %d bytes, got more (at least %d)", e.Digest, e.Want, e.Got)
