@@ -1,0 +1,158 @@
+//go:build !js
+
+// Package bench compares regscope's native pipeline with
+// go-containerregistry's (`crane export` to nowhere) on the same image from
+// the same loopback registry, in the same run:
+//
+//	go test -run '^$' -bench . -benchtime 3x ./bench/
+//
+// Figures, not assertions: see the README for the latest.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"runtime"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/crane"
+	ggcr "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/regscope/regscope/internal/imagetest"
+	"github.com/regscope/regscope/internal/regtest"
+	"github.com/regscope/regscope/internal/tartest"
+	"github.com/regscope/regscope/pkg/pull"
+)
+
+// bigImage builds an image of about 100 MB compressed: four gzip layers of
+// incompressible 1 MiB files plus a thousand small text files each.
+func bigImage(b *testing.B) ggcr.Image {
+	rng := rand.New(rand.NewChaCha8([32]byte{'r', 'e', 'g', 's', 'c', 'o', 'p', 'e'}))
+	var ls []ggcr.Layer
+	for l := range 4 {
+		var es []tartest.Entry
+		for f := range 25 {
+			buf := make([]byte, 1<<20)
+			for i := 0; i < len(buf); i += 8 {
+				v := rng.Uint64()
+				for j := range 8 {
+					buf[i+j] = byte(v >> (8 * j))
+				}
+			}
+			es = append(es, tartest.Entry{Name: fmt.Sprintf("layer%d/blob%02d.bin", l, f), Body: string(buf)})
+		}
+		for f := range 1000 {
+			es = append(es, tartest.Entry{Name: fmt.Sprintf("layer%d/text/%04d.txt", l, f),
+				Body: fmt.Sprintf("file %d of layer %d\n", f, l)})
+		}
+		ls = append(ls, imagetest.Layer(b, imagetest.Gzip, es...))
+	}
+	return imagetest.Image(b, imagetest.OCI, ls...)
+}
+
+// peakHeap samples the heap while fn runs and returns the largest value
+// seen, in bytes above the heap before fn started.
+func peakHeap(fn func() error) (uint64, error) {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapInuse
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak.Load() {
+				peak.Store(ms.HeapInuse)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	err := fn()
+	close(stop)
+	<-done
+	if p := peak.Load(); p > base {
+		return p - base, err
+	}
+	return 0, err
+}
+
+func BenchmarkPullVsCrane(b *testing.B) {
+	host := regtest.GGCR(b)
+	ref := host + "/bench/big:1"
+	img := bigImage(b)
+	regtest.Push(b, ref, img)
+	size, err := compressedSize(img)
+	if err != nil {
+		b.Fatal(err)
+	}
+	mb := float64(size) / 1e6
+	b.ResetTimer()
+	var ours, theirs time.Duration
+	var ourPeak, theirPeak uint64
+	for range b.N {
+		start := time.Now()
+		p, err := peakHeap(func() error {
+			img, err := pull.Pull(context.Background(), ref, pull.Options{})
+			runtime.KeepAlive(img)
+			return err
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ours += time.Since(start)
+		ourPeak = max(ourPeak, p)
+
+		start = time.Now()
+		p, err = peakHeap(func() error {
+			ri, err := crane.Pull(ref, crane.Insecure)
+			if err != nil {
+				return err
+			}
+			return crane.Export(ri, io.Discard)
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+		theirs += time.Since(start)
+		theirPeak = max(theirPeak, p)
+	}
+	n := float64(b.N)
+	b.ReportMetric(mb, "MB-compressed")
+	b.ReportMetric(ours.Seconds()/n, "regscope-s")
+	b.ReportMetric(theirs.Seconds()/n, "crane-s")
+	b.ReportMetric(ours.Seconds()/theirs.Seconds(), "ratio")
+	b.ReportMetric(mb/(ours.Seconds()/n), "regscope-MB/s")
+	b.ReportMetric(mb/(theirs.Seconds()/n), "crane-MB/s")
+	b.ReportMetric(float64(ourPeak)/1e6, "regscope-peak-MB")
+	b.ReportMetric(float64(theirPeak)/1e6, "crane-peak-MB")
+}
+
+func compressedSize(img ggcr.Image) (int64, error) {
+	ls, err := img.Layers()
+	if err != nil {
+		return 0, err
+	}
+	var n int64
+	for _, l := range ls {
+		s, err := l.Size()
+		if err != nil {
+			return 0, err
+		}
+		n += s
+	}
+	return n, nil
+}
