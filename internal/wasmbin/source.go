@@ -19,12 +19,10 @@ type Source struct {
 // -tags embedwasm, and otherwise starts Build in the background, writing
 // progress ("building the page's WebAssembly… done in 12s") to progress.
 func Start(ctx context.Context, o BuildOptions, progress io.Writer) *Source {
-	s := &Source{ready: make(chan struct{})}
 	if b := Embedded(); b != nil {
-		s.bin = b
-		close(s.ready)
-		return s
+		return Ready(b)
 	}
+	s := &Source{ready: make(chan struct{})}
 	fmt.Fprintln(progress, "building the page's WebAssembly…")
 	go func() {
 		defer close(s.ready)
@@ -86,4 +84,11 @@ func (s *Source) wait(w http.ResponseWriter, r *http.Request) *Binary {
 		return nil
 	}
 	return b
+}
+
+// Ready returns a Source holding an already available binary (tests, embedding programs).
+func Ready(b *Binary) *Source {
+	s := &Source{ready: make(chan struct{}), bin: b}
+	close(s.ready)
+	return s
 }

@@ -1,0 +1,208 @@
+// Command regscope inspects container images: `regscope serve` (the default)
+// serves the page, its WebAssembly, an embedded demo registry and a registry
+// relay; `regscope pull|ls|cat` run the same pipeline natively.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/regscope/regscope/internal/wasmbin"
+	"github.com/regscope/regscope/pkg/demo"
+	"github.com/regscope/regscope/pkg/relay"
+	"github.com/regscope/regscope/web"
+)
+
+const serveUsage = `usage:
+  regscope [serve] [--addr 127.0.0.1:8080] [--load PATH]... [--insecure-registry HOST:PORT]... [--allow-host HOST:PORT]... [--big]
+  regscope pull|ls|cat [flags] IMAGE [PATH]   (see regscope CMD -h)
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	args := os.Args[1:]
+	cmd := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		cmd, args = args[0], args[1:]
+	}
+	var code int
+	switch cmd {
+	case "serve":
+		code = runServe(ctx, args, os.Stdout, os.Stderr)
+	case "pull", "ls", "cat":
+		code = runCLI(ctx, cmd, args, os.Stdout, os.Stderr)
+	case "help":
+		fmt.Fprint(os.Stdout, serveUsage)
+	default:
+		fmt.Fprintf(os.Stderr, "regscope: unknown command %q\n%s", cmd, serveUsage)
+		code = 2
+	}
+	stop()
+	os.Exit(code)
+}
+
+// listFlag is a repeatable string flag.
+type listFlag []string
+
+func (l *listFlag) String() string     { return strings.Join(*l, ",") }
+func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
+
+// runServe parses the serve flags, assembles the server and runs it until ctx ends.
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	fl.Usage = func() { fmt.Fprint(stderr, serveUsage); fl.PrintDefaults() }
+	addr := fl.String("addr", "127.0.0.1:8080", "listen address")
+	big := fl.Bool("big", false, "generate the ≈100 MB demo/big image at start-up rather than on its first request")
+	var loads, insecure, allow listFlag
+	fl.Var(&loads, "load", "add a `docker save` tarball or OCI image layout (directory or tar) as local/NAME:TAG (repeatable)")
+	fl.Var(&insecure, "insecure-registry", "let the relay reach HOST:PORT over plain HTTP, even on a private address (repeatable)")
+	fl.Var(&allow, "allow-host", "let the relay reach HOST:PORT over HTTPS even on a private address (repeatable)")
+	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "regscope serve: unexpected argument %q\n", fl.Arg(0))
+		return 2
+	}
+	logger := log.New(stderr, "", log.LstdFlags)
+	fail := func(err error) int { fmt.Fprintf(stderr, "regscope serve: %v\n", err); return 1 }
+
+	rel, err := relay.New(relay.Options{Insecure: insecure, Allow: allow, Logger: logger})
+	if err != nil {
+		return fail(err)
+	}
+	wasm := wasmbin.Start(ctx, wasmbin.BuildOptions{}, stderr)
+	reg, err := demo.New(ctx, demo.Options{Logger: logger, EagerBig: *big})
+	if err != nil {
+		return fail(err)
+	}
+	for _, p := range loads {
+		if _, err := reg.Load(p); err != nil {
+			return fail(err)
+		}
+	}
+	static, err := fs.Sub(web.Static, "static")
+	if err != nil {
+		return fail(err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fail(err)
+	}
+	srv := &http.Server{
+		Handler:           newHandler(static, wasm, reg, rel),
+		ReadHeaderTimeout: 10 * time.Second, // slowloris
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          logger,
+		// No WriteTimeout: blobs stream for as long as they take; the relay bounds idle time itself.
+	}
+	fmt.Fprintf(stdout, "regscope: open http://%s/\n", ln.Addr())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fail(err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(stderr, "regscope: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fail(err)
+	}
+	rel.CloseIdleConnections()
+	return 0
+}
+
+// newHandler routes the server's URLs (see docs/API.md, "server URLs").
+// The relay and the registry are routed before the mux so that their own
+// checks, not the mux's path cleaning and method matching, see every request.
+func newHandler(static fs.FS, wasm *wasmbin.Source, reg *demo.Registry, rel *relay.Relay) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /regscope.wasm", wasm.ServeWasm)
+	mux.HandleFunc("GET /wasm_exec.js", wasm.ServeExecJS)
+	mux.HandleFunc("GET /api/info", func(w http.ResponseWriter, r *http.Request) { serveInfo(w, r, wasm, reg) })
+	files := http.FileServerFS(static)
+	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-cache") // index.html always; the rest is small and unversioned
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		files.ServeHTTP(w, r)
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch p := r.URL.Path; {
+		case strings.HasPrefix(p, relay.Prefix):
+			rel.ServeHTTP(w, r)
+			return
+		case p == "/v2" || strings.HasPrefix(p, "/v2/"):
+			reg.ServeHTTP(w, r)
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// serverInfo is the body of GET /api/info.
+type serverInfo struct {
+	Wasm       string      `json:"wasm"`       // the wasm's version (ETag) for ?v=; "" while building or failed
+	WasmStatus string      `json:"wasmStatus"` // "ready", "building" or "failed: …"
+	Version    string      `json:"version"`
+	Images     []serverImage `json:"images"`
+	Relay      bool        `json:"relay"`
+}
+
+type serverImage struct {
+	Ref         string `json:"ref"` // "<request host>/demo/showcase:latest"
+	Title       string `json:"title"`
+	Description string `json:"description"`
+}
+
+func serveInfo(w http.ResponseWriter, r *http.Request, wasm *wasmbin.Source, reg *demo.Registry) {
+	in := serverInfo{WasmStatus: "building", Version: version(), Relay: true, Images: []serverImage{}}
+	switch b, err := wasm.Binary(); {
+	case err != nil:
+		in.WasmStatus = "failed: " + err.Error()
+	case b != nil:
+		in.Wasm, in.WasmStatus = b.ETag(), "ready"
+	}
+	host := r.Host
+	if host == "" {
+		host = "localhost"
+	}
+	for _, im := range reg.Images() {
+		in.Images = append(in.Images, serverImage{Ref: host + "/" + im.Repo + ":" + im.Tag, Title: im.Title, Description: im.Description})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(in)
+}
+
+// version is the module version and VCS revision the binary was built from, when known.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := bi.Main.Version
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			v += " " + s.Value[:12]
+		}
+	}
+	return v
+}
