@@ -70,3 +70,18 @@ func jwsPayload(body []byte, signatures json.RawMessage) ([]byte, error) {
 func decodeBase64URL(s string) ([]byte, error) {
 	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
 }
+
+// Payload returns the bytes a manifest's digest is computed over: for a
+// signed schema 1 manifest its JWS payload, for everything else (and for a
+// body that does not parse) nil, meaning the body itself. It fits
+// registry.Options.ManifestPayload.
+func Payload(contentType string, body []byte) []byte {
+	if !bytes.Contains(body, []byte(`"signatures"`)) {
+		return nil
+	}
+	m, err := Parse(body, contentType)
+	if err != nil || m.Schema1 == nil || !m.Schema1.Signed() {
+		return nil
+	}
+	return m.Schema1.Payload()
+}

@@ -215,3 +215,23 @@ func TestSchema1SignatureErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestPayloadFunc(t *testing.T) {
+	payload := schema1Body(t, schema1Chain(t)...)
+	body := signLibtrust(t, payload, newKey(t))
+	if got := Payload(MediaTypeDockerV1Signed, body); !bytes.Equal(got, payload) {
+		t.Errorf("Payload(signed) = %q", got)
+	}
+	for _, tc := range []struct {
+		ct   string
+		body []byte
+	}{
+		{MediaTypeDockerV1, payload},                       // unsigned: the body itself
+		{MediaTypeOCIManifest, []byte(`{"signatures":1}`)}, // not schema1
+		{"", []byte(`{"signatures": [`)},                   // does not parse
+	} {
+		if got := Payload(tc.ct, tc.body); got != nil {
+			t.Errorf("Payload(%q, %q) = %q, want nil (the body)", tc.ct, tc.body, got)
+		}
+	}
+}

@@ -40,6 +40,9 @@ func Pull(ctx context.Context, ref string, o Options) (*Image, error) {
 		return nil, err
 	}
 	rep := &reporter{fn: o.Progress}
+	if o.Registry.ManifestPayload == nil {
+		o.Registry.ManifestPayload = manifest.Payload // signed schema1 digests cover the payload
+	}
 	p := &puller{
 		ref:    r,
 		client: registry.NewClient(withRetryEvents(o.Registry, rep)),

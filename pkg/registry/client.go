@@ -31,6 +31,11 @@ type Options struct {
 	// included.
 	MaxAttempts int
 
+	// ManifestPayload, when set, returns the bytes a manifest's digest is
+	// computed over; nil means the body itself. Signed schema1 manifests
+	// need it: their digest covers the JWS payload, not the signatures.
+	ManifestPayload func(contentType string, body []byte) []byte
+
 	// UserAgent is sent with every request when set.
 	UserAgent string
 

@@ -68,6 +68,32 @@ func TestManifestVerification(t *testing.T) {
 	}
 }
 
+// ManifestPayload names the bytes a manifest's digest covers (signed
+// schema1): a registry may name the manifest by that digest or by the
+// body's; anything else is still refused.
+func TestManifestPayloadDigest(t *testing.T) {
+	host := regtest.GGCR(t)
+	p := pushRandom(t, host, "test/img", 100, 1)
+	head := func(_ string, body []byte) []byte { return body[:20] }
+	pd := digest.FromBytes(p.manifest[:20])
+	// The registry names it by the body's digest (go-containerregistry does).
+	f, err := NewClient(Options{ManifestPayload: head}).Manifest(context.Background(), p.ref, string(p.digest), manifestTypes)
+	if err != nil || f.Digest != pd {
+		t.Fatalf("by body digest: %v, digest %v; want the payload's %s", err, f, pd)
+	}
+	// A client whose payload is something else refuses a body that matches neither.
+	other := func(_ string, body []byte) []byte { return []byte("other") }
+	var fl regtest.Faults
+	host2 := regtest.GGCRWith(t, fl.Wrap)
+	p2 := pushRandom(t, host2, "test/img", 100, 1)
+	fl.Add(regtest.Fault{Kind: regtest.Corrupt, Path: "/manifests/", Offset: 5, Times: 1})
+	_, err = NewClient(Options{ManifestPayload: other}).Manifest(context.Background(), p2.ref, "tag", manifestTypes)
+	var de *DigestError
+	if !errors.As(err, &de) {
+		t.Errorf("corrupt with a payload func: %v, want a DigestError", err)
+	}
+}
+
 // bigManifest wraps a registry so manifests come back with a 4 MiB + 1 body.
 func bigManifest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
