@@ -79,6 +79,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "regscope serve: unexpected argument %q\n", fl.Arg(0))
 		return 2
 	}
+	ctx, cancel := context.WithCancel(ctx) // also stops a wasm build still running when we return
+	defer cancel()
 	logger := log.New(stderr, "", log.LstdFlags)
 	fail := func(err error) int { fmt.Fprintf(stderr, "regscope serve: %v\n", err); return 1 }
 
@@ -86,7 +88,6 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(err)
 	}
-	wasm := wasmbin.Start(ctx, wasmbin.BuildOptions{}, stderr)
 	reg, err := demo.New(ctx, demo.Options{Logger: logger, EagerBig: *big})
 	if err != nil {
 		return fail(err)
@@ -96,6 +97,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return fail(err)
 		}
 	}
+	wasm := wasmbin.Start(ctx, wasmbin.BuildOptions{}, stderr)
 	static, err := fs.Sub(web.Static, "static")
 	if err != nil {
 		return fail(err)

@@ -1,0 +1,182 @@
+//go:build !js
+
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/regscope/regscope/internal/wasmbin"
+	"github.com/regscope/regscope/pkg/demo"
+	"github.com/regscope/regscope/pkg/relay"
+)
+
+func TestServerRoutes(t *testing.T) {
+	static := fstest.MapFS{
+		"index.html": {Data: []byte("<!doctype html><title>regscope</title>")},
+		"style.css":  {Data: []byte("body{}")},
+	}
+	bin := wasmbin.FromGzip(wasmbin.Compress([]byte("\x00asm\x01\x00\x00\x00")), []byte("// wasm_exec.js"))
+	reg, err := demo.New(context.Background(), demo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rel, err := relay.New(relay.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(newHandler(static, wasmbin.Ready(bin), reg, rel))
+	defer srv.Close()
+
+	for _, tc := range []struct {
+		method, path string
+		header       map[string]string
+		status       int
+		wantHeader   map[string]string
+		wantBody     string
+	}{
+		{"GET", "/", nil, 200, map[string]string{"Cache-Control": "no-cache"}, "<title>regscope</title>"},
+		{"GET", "/style.css", nil, 200, map[string]string{"Content-Type": "text/css; charset=utf-8"}, "body{}"},
+		{"POST", "/", nil, 405, nil, ""},
+		{"GET", "/regscope.wasm?v=" + bin.ETag(), map[string]string{"Accept-Encoding": "gzip"}, 200,
+			map[string]string{"Content-Type": "application/wasm", "Content-Encoding": "gzip", "Cache-Control": "public, max-age=31536000, immutable"}, ""},
+		{"GET", "/regscope.wasm", map[string]string{"Accept-Encoding": "identity"}, 200,
+			map[string]string{"Content-Type": "application/wasm", "Cache-Control": "no-cache"}, "\x00asm"},
+		{"GET", "/wasm_exec.js", nil, 200, nil, "// wasm_exec.js"},
+		{"GET", "/v2/", nil, 200, nil, ""},
+		{"HEAD", "/v2/demo/showcase/manifests/latest", map[string]string{"Accept": "application/vnd.oci.image.index.v1+json"}, 200,
+			map[string]string{"Content-Type": "application/vnd.oci.image.index.v1+json"}, ""},
+		{"PUT", "/v2/demo/showcase/manifests/latest", nil, 405, nil, "read-only"},
+		{"DELETE", "/v2/demo/showcase/manifests/latest", nil, 405, nil, "read-only"},
+		{"GET", "/relay/127.0.0.1:1/v2/", nil, 403, map[string]string{"Access-Control-Allow-Origin": "*"}, "loopback"},
+		{"GET", "/relay/registry.example/v2/../../127.0.0.1/v2/", nil, 403, nil, "dot segments"},
+		{"POST", "/relay/registry.example/v2/", nil, 405, nil, "POST"},
+	} {
+		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
+		for k, v := range tc.header {
+			req.Header.Set(k, v)
+		}
+		tr := &http.Transport{DisableCompression: true}
+		resp, err := (&http.Client{Transport: tr}).Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s %s: %d, want %d (%s)", tc.method, tc.path, resp.StatusCode, tc.status, body)
+			continue
+		}
+		for k, v := range tc.wantHeader {
+			if got := resp.Header.Get(k); got != v {
+				t.Errorf("%s %s: %s = %q, want %q", tc.method, tc.path, k, got, v)
+			}
+		}
+		if !bytes.Contains(body, []byte(tc.wantBody)) {
+			t.Errorf("%s %s: body %q lacks %q", tc.method, tc.path, body, tc.wantBody)
+		}
+	}
+
+	// /api/info names images on the host the page was loaded from.
+	req, _ := http.NewRequest("GET", srv.URL+"/api/info", nil)
+	req.Host = "regscope.example:9000"
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in serverInfo
+	if err := json.NewDecoder(resp.Body).Decode(&in); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if in.Wasm != bin.ETag() || in.WasmStatus != "ready" || !in.Relay || len(in.Images) < 4 ||
+		in.Images[0].Ref != "regscope.example:9000/demo/showcase:latest" || in.Images[0].Title == "" {
+		t.Errorf("/api/info = %+v", in)
+	}
+}
+
+// TestRunServe starts the real command on an ephemeral port, uses it, and
+// stops it as SIGINT would.
+func TestRunServe(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	outR, outW := io.Pipe()
+	var stderr bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- runServe(ctx, []string{"--addr", "127.0.0.1:0", "--insecure-registry", "127.0.0.1:5000"}, outW, &syncWriter{w: &stderr})
+		outW.Close()
+	}()
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no URL printed: %v", err)
+	}
+	url := strings.TrimSpace(strings.TrimPrefix(line, "regscope: open "))
+	if !strings.HasPrefix(url, "http://127.0.0.1:") {
+		t.Fatalf("printed %q", line)
+	}
+	go io.Copy(io.Discard, outR)
+	resp, err := http.Get(url + "v2/demo/showcase/tags/list")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "latest") {
+		t.Fatalf("tags/list: %d %s", resp.StatusCode, body)
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Fatalf("exit %d", code)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("server did not shut down")
+	}
+}
+
+func TestRunServeBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"--insecure-registry", "evil@127.0.0.1:5000"},
+		{"--allow-host", "0x7f.1:443"},
+		{"--load", "/nonexistent/image.tar"},
+		{"extra"},
+	} {
+		stderr := &syncWriter{w: &bytes.Buffer{}}
+		code := runServe(context.Background(), append(args, "--addr", "127.0.0.1:0"), io.Discard, stderr)
+		if code == 0 || stderr.String() == "" {
+			t.Errorf("runServe(%q) = %d, stderr %q; want a failure with a message", args, code, stderr.String())
+		}
+		if strings.HasPrefix(args[0], "--") && !strings.Contains(stderr.String(), args[1]) {
+			t.Errorf("runServe(%q): message %q does not name %q", args, stderr.String(), args[1])
+		}
+	}
+}
+
+// syncWriter serialises writes from the server's goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
+func (s *syncWriter) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.(*bytes.Buffer).String()
+}
