@@ -161,11 +161,11 @@ func newHandler(static fs.FS, wasm *wasmbin.Source, reg *demo.Registry, rel *rel
 
 // serverInfo is the body of GET /api/info.
 type serverInfo struct {
-	Wasm       string      `json:"wasm"`       // the wasm's version (ETag) for ?v=; "" while building or failed
-	WasmStatus string      `json:"wasmStatus"` // "ready", "building" or "failed: …"
-	Version    string      `json:"version"`
+	Wasm       string        `json:"wasm"`       // the wasm's version (ETag) for ?v=; "" while building or failed
+	WasmStatus string        `json:"wasmStatus"` // "ready", "building" or "failed: …"
+	Version    string        `json:"version"`
 	Images     []serverImage `json:"images"`
-	Relay      bool        `json:"relay"`
+	Relay      bool          `json:"relay"`
 }
 
 type serverImage struct {
