@@ -79,6 +79,10 @@ func (e *RelayError) Error() string {
 	return fmt.Sprintf("relay refused %s (HTTP %d): %s", e.Host, e.Status, e.Reason)
 }
 
+// Permanent reports whether another attempt cannot help: a refusal (a
+// status) is final; an unreachable relay may come back.
+func (e *RelayError) Permanent() bool { return e.Status != 0 }
+
 // CORSError reports that a registry could not be fetched directly (no CORS
 // headers, or unreachable) and there is no relay to fall back on.
 type CORSError struct {

@@ -320,6 +320,9 @@ func (a *app) pull(ref, platform string) bool {
 	a.pullID = 0
 	if err := r.env.Err(); err != nil {
 		a.bars.failed(err)
+		if len(a.bars.bars) == 0 {
+			a.show("progress", false)
+		}
 		a.showError(err)
 		return false
 	}
