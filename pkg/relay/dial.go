@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -88,7 +89,7 @@ func (d *dialer) resolve(ctx context.Context, hostport string) ([]netip.AddrPort
 	if err != nil {
 		return nil, fmt.Errorf("port in %s: %w", hostport, err)
 	}
-	if host == "localhost" || len(host) > len(".localhost") && host[len(host)-len(".localhost"):] == ".localhost" {
+	if !d.allowed(hostport) && (host == "localhost" || strings.HasSuffix(host, ".localhost")) {
 		return nil, &BlockedError{HostPort: hostport, Reason: "a localhost name"}
 	}
 	var ips []netip.Addr
