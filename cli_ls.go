@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/regscope/regscope/internal/format"
 	"github.com/regscope/regscope/pkg/layers"
 	"github.com/regscope/regscope/pkg/pull"
 )
@@ -185,46 +186,7 @@ func permBits(m fs.FileMode) uint32 {
 	return b
 }
 
-// modeString renders a mode as ls -l does: type letter, then rwx with s/S/t/T.
+// modeString renders an entry's mode as ls -l does.
 func modeString(e *layers.Entry) string {
-	b := []byte("-rwxrwxrwx")
-	switch e.Type {
-	case layers.TypeDir:
-		b[0] = 'd'
-	case layers.TypeSymlink:
-		b[0] = 'l'
-	case layers.TypeChar:
-		b[0] = 'c'
-	case layers.TypeBlock:
-		b[0] = 'b'
-	case layers.TypeFIFO:
-		b[0] = 'p'
-	case layers.TypeWhiteout:
-		b[0] = 'w'
-	case layers.TypeOpaque:
-		b[0] = 'o'
-	}
-	perm := e.Mode.Perm()
-	for i := range 9 {
-		if perm&(1<<(8-i)) == 0 {
-			b[1+i] = '-'
-		}
-	}
-	// The execute slot of each triple shows setuid, setgid and sticky:
-	// lower case when execute is also set, upper case when not.
-	for i, sp := range []struct {
-		bit    fs.FileMode
-		letter byte
-	}{{fs.ModeSetuid, 's'}, {fs.ModeSetgid, 's'}, {fs.ModeSticky, 't'}} {
-		if e.Mode&sp.bit == 0 {
-			continue
-		}
-		x := 3 + 3*i
-		if b[x] == '-' {
-			b[x] = sp.letter - 'a' + 'A'
-		} else {
-			b[x] = sp.letter
-		}
-	}
-	return string(b)
+	return format.Mode(e.Type.String(), uint32(e.Mode))
 }

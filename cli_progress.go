@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/regscope/regscope/internal/format"
 	"github.com/regscope/regscope/pkg/pull"
 )
 
@@ -75,13 +76,13 @@ func (p *progress) line(s string) {
 func (p *progress) plain(e pull.Event) {
 	switch e.State {
 	case pull.Downloading:
-		fmt.Fprintf(p.w, "layer %d %s: downloading %s\n", e.Layer, short(e.Digest.String()), size(e.Total))
+		fmt.Fprintf(p.w, "layer %d %s: downloading %s\n", e.Layer, format.ShortDigest(e.Digest.String()), format.Size(e.Total))
 	case pull.Verifying:
-		fmt.Fprintf(p.w, "layer %d %s: downloaded %s, digest verified\n", e.Layer, short(e.Digest.String()), size(e.Done))
+		fmt.Fprintf(p.w, "layer %d %s: downloaded %s, digest verified\n", e.Layer, format.ShortDigest(e.Digest.String()), format.Size(e.Done))
 	case pull.Done:
-		fmt.Fprintf(p.w, "layer %d %s: DiffID verified, merged\n", e.Layer, short(e.Digest.String()))
+		fmt.Fprintf(p.w, "layer %d %s: DiffID verified, merged\n", e.Layer, format.ShortDigest(e.Digest.String()))
 	case pull.Failed:
-		fmt.Fprintf(p.w, "layer %d %s: failed: %v\n", e.Layer, short(e.Digest.String()), e.Err)
+		fmt.Fprintf(p.w, "layer %d %s: failed: %v\n", e.Layer, format.ShortDigest(e.Digest.String()), e.Err)
 	}
 }
 
@@ -115,10 +116,10 @@ func (p *progress) bar(i int, e pull.Event) string {
 	rate := ""
 	if e.State == pull.Downloading && !p.start[i].IsZero() {
 		if secs := p.now().Sub(p.start[i]).Seconds(); secs > 0.2 {
-			rate = size(int64(float64(e.Done)/secs)) + "/s"
+			rate = format.Size(int64(float64(e.Done)/secs)) + "/s"
 		}
 	}
-	return fmt.Sprintf("%3d %s [%s] %9s / %-9s %-11s %s", i, short(e.Digest.String()), bar, size(e.Done), size(e.Total), e.State, rate)
+	return fmt.Sprintf("%3d %s [%s] %9s / %-9s %-11s %s", i, format.ShortDigest(e.Digest.String()), bar, format.Size(e.Done), format.Size(e.Total), e.State, rate)
 }
 
 // finish leaves the final bars on screen.
@@ -126,30 +127,4 @@ func (p *progress) finish() {
 	if p.tty && len(p.layers) > 0 {
 		p.redraw()
 	}
-}
-
-// short abbreviates a digest to algorithm and 12 hex digits.
-func short(d string) string {
-	alg, hex, ok := strings.Cut(d, ":")
-	if !ok || len(hex) <= 12 {
-		return d
-	}
-	return alg + ":" + hex[:12]
-}
-
-// size formats a byte count for people, in powers of 1024.
-func size(n int64) string {
-	if n < 0 {
-		return "?"
-	}
-	const unit = 1024
-	if n < unit {
-		return fmt.Sprintf("%d B", n)
-	}
-	v, u := float64(n), 0
-	for v >= unit && u < 4 {
-		v /= unit
-		u++
-	}
-	return fmt.Sprintf("%.1f %ciB", v, " KMGT"[u])
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"text/tabwriter"
 
+	"github.com/regscope/regscope/internal/format"
 	"github.com/regscope/regscope/pkg/manifest"
 	"github.com/regscope/regscope/pkg/pull"
 )
@@ -121,15 +122,15 @@ func (s summary) print(w io.Writer) error {
 		comp += l.Size
 		uncomp += l.UncompressedSize
 	}
-	fmt.Fprintf(tw, "layers\t%d, %s compressed, %s uncompressed\n", len(s.Layers), size(comp), size(uncomp))
+	fmt.Fprintf(tw, "layers\t%d, %s compressed, %s uncompressed\n", len(s.Layers), format.Size(comp), format.Size(uncomp))
 	fmt.Fprintf(tw, "files\t%d\n", s.Files)
 	tw.Flush()
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tDIGEST\tMEDIA TYPE\tSIZE\tDIFFID\tUNCOMPRESSED\t+/~/-\tCREATED BY")
 	for _, l := range s.Layers {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d/%d/%d\t%s\n", l.Index, l.Digest, l.MediaType, size(l.Size),
-			l.DiffID, size(l.UncompressedSize), l.Added, l.Modified, l.Deleted, truncate(l.CreatedBy, 60))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d/%d/%d\t%s\n", l.Index, l.Digest, l.MediaType, format.Size(l.Size),
+			l.DiffID, format.Size(l.UncompressedSize), l.Added, l.Modified, l.Deleted, truncate(l.CreatedBy, 60))
 	}
 	tw.Flush()
 	_, err := fmt.Fprintf(w, "\nverified: the manifest, config and all %d layers match their digests and DiffIDs\n", len(s.Layers))

@@ -13,7 +13,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/regscope/regscope/wasm/format"
+	"github.com/regscope/regscope/internal/format"
 	"github.com/regscope/regscope/wasm/msg"
 )
 

@@ -10,7 +10,7 @@ import (
 
 	"honnef.co/go/js/dom/v2"
 
-	"github.com/regscope/regscope/wasm/format"
+	"github.com/regscope/regscope/internal/format"
 	"github.com/regscope/regscope/wasm/msg"
 	"github.com/regscope/regscope/wasm/urlstate"
 )

@@ -10,7 +10,7 @@ import (
 
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 
-	"github.com/regscope/regscope/wasm/format"
+	"github.com/regscope/regscope/internal/format"
 	"github.com/regscope/regscope/wasm/msg"
 )
 

@@ -11,7 +11,7 @@ import (
 
 	"honnef.co/go/js/dom/v2"
 
-	"github.com/regscope/regscope/wasm/format"
+	"github.com/regscope/regscope/internal/format"
 	"github.com/regscope/regscope/wasm/msg"
 )
 

@@ -1,6 +1,7 @@
-// Package format turns the engine's facts into the short strings the view
-// shows: ls-style modes, human sizes, short digests, hex dumps, and the guess
-// of whether a file is text, an image, or neither.
+// Package format turns facts about an image into the short strings people
+// read, the same in the page and the CLI: ls-style modes, human sizes, short
+// digests, hex dumps, and the guess of whether a file is text, an image, or
+// neither.
 package format
 
 import (
@@ -61,8 +62,12 @@ func typeChar(typ string) byte {
 	return '-'
 }
 
-// Size formats a byte count in binary units: "0 B", "1023 B", "1.5 KiB", "12 MiB".
+// Size formats a byte count in binary units: "0 B", "1023 B", "1.5 KiB",
+// "12 MiB"; a negative count (unknown, as for schema1 layers) is "?".
 func Size(n int64) string {
+	if n < 0 {
+		return "?"
+	}
 	if n < 1024 {
 		return fmt.Sprintf("%d B", n)
 	}
