@@ -106,14 +106,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(err)
 	}
-	srv := &http.Server{
-		Handler:           newHandler(static, wasm, reg, rel),
-		ReadHeaderTimeout: 10 * time.Second, // slowloris
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          logger,
-		// No WriteTimeout: blobs stream for as long as they take; the relay bounds idle time itself.
-	}
+	srv := newHTTPServer(newHandler(static, wasm, reg, rel), logger, 10*time.Second)
 	fmt.Fprintf(stdout, "regscope: open http://%s/\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -130,6 +123,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	rel.CloseIdleConnections()
 	return 0
+}
+
+// newHTTPServer bounds what a client may hold: headerTimeout cuts slowloris
+// clients, idle keep-alive connections close after two minutes. There is no
+// WriteTimeout: blobs stream for as long as they take, and the relay bounds
+// idle time itself.
+func newHTTPServer(h http.Handler, logger *log.Logger, headerTimeout time.Duration) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: headerTimeout,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          logger,
+	}
 }
 
 // newHandler routes the server's URLs (see docs/API.md, "server URLs").

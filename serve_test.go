@@ -8,6 +8,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -179,4 +181,31 @@ func (s *syncWriter) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.(*bytes.Buffer).String()
+}
+
+// TestSlowlorisCutOff: a client that never finishes its headers is
+// disconnected after the header timeout.
+func TestSlowlorisCutOff(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newHTTPServer(http.NotFoundHandler(), log.New(io.Discard, "", 0), 300*time.Millisecond)
+	go srv.Serve(ln)
+	defer srv.Close()
+	c, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, err := io.Copy(io.Discard, c) // returns when the server closes the connection
+	if err != nil {
+		t.Fatalf("server did not close the slow connection: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("slow client held the connection %v (%d bytes answered)", d, n)
+	}
 }

@@ -173,6 +173,9 @@ func (r *Registry) ensureBig() error {
 // ServeHTTP answers the registry API read-only: GET and HEAD pass to the
 // in-memory registry, every other method gets 405 with a registry-style error.
 func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	// Loaded images are strangers' bytes served on the page's origin: never let them render as a page.
+	w.Header().Set("Content-Security-Policy", "sandbox")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
 	switch req.Method {
 	case http.MethodGet, http.MethodHead:
 	default:
