@@ -406,8 +406,9 @@ func (r *Relay) stream(w http.ResponseWriter, body io.Reader, cancel context.Can
 	buf := make([]byte, 32<<10)
 	var n int64
 	for {
-		timer.Reset(idle)
+		timer.Reset(idle) // the upstream read is bounded by the timer…
 		k, rerr := body.Read(buf)
+		timer.Stop() // …and the client write by the write deadline
 		if k > 0 {
 			_ = rc.SetWriteDeadline(time.Now().Add(idle))
 			wk, werr := w.Write(buf[:k])
