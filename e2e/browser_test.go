@@ -6,12 +6,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
@@ -277,4 +279,45 @@ type longtask struct {
 	Start    float64 `json:"start"`
 	Duration float64 `json:"duration"`
 	Name     string  `json:"name"`
+}
+
+// waitText waits until the textContent of the first element matching sel
+// equals want (failing early on a page error).
+func (tb *tab) waitText(d time.Duration, sel, want string) {
+	tb.t.Helper()
+	tb.waitFn(d, fmt.Sprintf("%s with text %q", sel, want), `(sel, want) => {
+  `+pageErrorJS+`
+  const el = document.querySelector(sel);
+  if (el && el.textContent === want) return "ok";
+  return pageError();
+}`, sel, want)
+}
+
+// historyGo moves through the tab's session history by delta entries (-1 is
+// the Back button) as the browser does, without waiting for a load: the
+// page's entries are same-document (history.pushState).
+func (tb *tab) historyGo(delta int) {
+	tb.t.Helper()
+	run(tb, 10*time.Second, fmt.Sprintf("history %+d", delta), chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		res, err := cdp.Call(ctx, t, page.GetNavigationHistory, cdp.Empty{})
+		if err != nil {
+			return err
+		}
+		i := int(res.CurrentIndex) + delta
+		if i < 0 || i >= len(res.Entries) {
+			return fmt.Errorf("no history entry %d (current %d of %d)", i, res.CurrentIndex, len(res.Entries))
+		}
+		_, err = cdp.Call(ctx, t, page.NavigateToHistoryEntry, page.NavigateToHistoryEntryParams{EntryID: res.Entries[i].ID})
+		return err
+	}))
+}
+
+// query returns the query of the tab's URL.
+func (tb *tab) query() url.Values {
+	tb.t.Helper()
+	q, err := url.ParseQuery(eval[string](tb, `location.search.slice(1)`))
+	if err != nil {
+		tb.t.Fatalf("the tab's location: %v", err)
+	}
+	return q
 }
