@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/opencontainers/go-digest"
 )
@@ -30,6 +32,27 @@ const (
 	// IgnoreRange removes the request's Range header, so the registry
 	// answers 200 with the whole body.
 	IgnoreRange
+	// Stall sends Offset bytes of the body, then nothing more until the
+	// client goes away or Delay (when set) has passed, when the response
+	// ends short: a stalled connection.
+	Stall
+	// Drip sends Offset bytes of the body, then the rest one byte every
+	// Delay (default 10ms) until done or the client goes away: a very slow
+	// but live connection.
+	Drip
+	// Hang answers nothing at all, not even headers, until the client goes
+	// away or Delay (when set) has passed, then resets the connection.
+	Hang
+	// Length changes the Content-Length header by Offset bytes (negative:
+	// shorter than the body, so the server stops early; positive: longer,
+	// so the response ends short of what it announced).
+	Length
+	// SetHeader replaces the response headers named in Header (for
+	// example Content-Type) on the registry's own answer.
+	SetHeader
+	// Redirect answers Code (default 307) with Location: Location, or the
+	// request's own URL when Location is empty (a redirect loop).
+	Redirect
 )
 
 // Fault is one misbehaviour of a Faults wrapper.
@@ -38,9 +61,14 @@ type Fault struct {
 	Path   string      // substring of the URL path selecting requests, e.g. BlobPath(d); "" = every request
 	Method string      // "" = GET and HEAD
 	Times  int         // matching requests affected; 0 = all
-	Offset int64       // body offset for Corrupt, Reset, Truncate
-	Code   int         // status for Status; 0 = 503
-	Header http.Header // extra response headers for Status, e.g. Retry-After
+	After  int         // matching requests let through unharmed before the fault applies (e.g. a 401 after N requests)
+	Offset int64       // body offset for Corrupt, Reset, Truncate, Stall, Drip; length change for Length
+	Code   int         // status for Status (0 = 503) and Redirect (0 = 307)
+	Header http.Header // extra response headers for Status (e.g. Retry-After); the headers SetHeader replaces
+	Delay  time.Duration
+	// Location is where Redirect points: an absolute URL, or a path on
+	// this host; "" = the request's own path and query.
+	Location string
 }
 
 // BlobPath is the path fragment that selects the blob d: "/blobs/sha256:…".
@@ -49,9 +77,11 @@ func BlobPath(d digest.Digest) string { return "/blobs/" + string(d) }
 // Seen is one request a Faults wrapper received.
 type Seen struct {
 	Method, Path  string
+	Query         string // the raw query, so tests can check what travels in URLs
 	Range         string
-	Authorization bool // whether an Authorization header was present
-	Fault         bool // whether a fault was applied
+	Authorization bool   // whether an Authorization header was present
+	AuthScheme    string // its scheme word as sent ("Basic", "Bearer"), "" when absent
+	Fault         bool   // whether a fault was applied
 }
 
 // Faults is an http.Handler wrapper that injects faults into a real
@@ -65,7 +95,8 @@ type Faults struct {
 
 type armed struct {
 	Fault
-	used int
+	used    int // uses of the fault
+	skipped int // matching requests let through because of After
 }
 
 // Add arms f. Faults are matched in the order added; the first matching
@@ -94,7 +125,10 @@ func (f *Faults) Seen(path string) []Seen {
 func (f *Faults) pick(req *http.Request) *Fault {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	s := Seen{Method: req.Method, Path: req.URL.Path, Range: req.Header.Get("Range"), Authorization: req.Header.Get("Authorization") != ""}
+	authz := req.Header.Get("Authorization")
+	scheme, _, _ := strings.Cut(authz, " ")
+	s := Seen{Method: req.Method, Path: req.URL.Path, Query: req.URL.RawQuery, Range: req.Header.Get("Range"),
+		Authorization: authz != "", AuthScheme: scheme}
 	var hit *Fault
 	for _, a := range f.faults {
 		if a.Times > 0 && a.used >= a.Times {
@@ -108,6 +142,10 @@ func (f *Faults) pick(req *http.Request) *Fault {
 		}
 		if a.Method != "" && a.Method != req.Method {
 			continue
+		}
+		if a.skipped < a.After {
+			a.skipped++
+			break // let this one through, and no later fault either
 		}
 		a.used++
 		fault := a.Fault
@@ -133,8 +171,22 @@ func (f *Faults) Wrap(next http.Handler) http.Handler {
 		case IgnoreRange:
 			req.Header.Del("Range")
 			next.ServeHTTP(w, req)
+		case Hang:
+			hang(w, req, fault.Delay)
+		case Redirect:
+			loc := fault.Location
+			if loc == "" {
+				loc = req.URL.RequestURI()
+			}
+			code := fault.Code
+			if code == 0 {
+				code = http.StatusTemporaryRedirect
+			}
+			http.Redirect(w, req, loc, code)
+		case SetHeader, Length:
+			next.ServeHTTP(&headerWriter{ResponseWriter: w, fault: fault}, req)
 		default:
-			next.ServeHTTP(&faultyWriter{ResponseWriter: w, fault: fault}, req)
+			next.ServeHTTP(&faultyWriter{ResponseWriter: w, req: req, fault: fault}, req)
 		}
 	})
 }
@@ -164,13 +216,81 @@ func writeStatus(w http.ResponseWriter, fault *Fault) {
 	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]string{{"code": errCode, "message": "injected by regtest"}}})
 }
 
+// hang waits for the client to go away (or d), then resets the connection
+// without having answered.
+func hang(w http.ResponseWriter, req *http.Request, d time.Duration) {
+	wait(req, d)
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(fmt.Sprintf("regtest: hijacking for Hang: %v", err))
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		tc.SetLinger(0)
+	}
+	conn.Close()
+}
+
+// wait blocks until req's client goes away or, when d > 0, d has passed.
+// It reports whether the client is still there.
+func wait(req *http.Request, d time.Duration) bool {
+	var timeout <-chan time.Time
+	if d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		timeout = t.C
+	}
+	select {
+	case <-req.Context().Done():
+		return false
+	case <-timeout:
+		return true
+	}
+}
+
+// headerWriter applies SetHeader and Length when the registry writes its
+// response header.
+type headerWriter struct {
+	http.ResponseWriter
+	fault       *Fault
+	wroteHeader bool
+}
+
+func (w *headerWriter) WriteHeader(code int) {
+	if !w.wroteHeader {
+		w.wroteHeader = true
+		h := w.Header()
+		switch w.fault.Kind {
+		case SetHeader:
+			for k, v := range w.fault.Header {
+				h[http.CanonicalHeaderKey(k)] = v
+			}
+		case Length:
+			if n, err := strconv.ParseInt(h.Get("Content-Length"), 10, 64); err == nil && (code == http.StatusOK || code == http.StatusPartialContent) {
+				h.Set("Content-Length", strconv.FormatInt(max(n+w.fault.Offset, 0), 10))
+			}
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *headerWriter) Write(p []byte) (int, error) {
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	return w.ResponseWriter.Write(p)
+}
+
+// Unwrap lets http.ResponseController reach the real writer.
+func (w *headerWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // errCut stops the wrapped handler once a Reset or Truncate has happened.
 var errCut = errors.New("regtest: response cut by fault")
 
-// faultyWriter applies Corrupt, Reset and Truncate to the body written
-// through it.
+// faultyWriter applies Corrupt, Reset, Truncate, Stall and Drip to the
+// body written through it.
 type faultyWriter struct {
 	http.ResponseWriter
+	req   *http.Request
 	fault *Fault
 	off   int64
 	cut   bool
@@ -188,7 +308,11 @@ func (w *faultyWriter) Write(p []byte) (int, error) {
 			q[i] ^= 0xff
 			p = q
 		}
-	case Reset, Truncate:
+	case Drip:
+		if start+int64(len(p)) > w.fault.Offset {
+			return w.drip(p)
+		}
+	case Reset, Truncate, Stall:
 		if start+int64(len(p)) > w.fault.Offset {
 			keep := max(w.fault.Offset-start, 0)
 			n, err := w.ResponseWriter.Write(p[:keep])
@@ -197,8 +321,12 @@ func (w *faultyWriter) Write(p []byte) (int, error) {
 				return n, err
 			}
 			w.cut = true
-			if w.fault.Kind == Reset {
+			switch w.fault.Kind {
+			case Reset:
 				w.reset()
+			case Stall:
+				_ = http.NewResponseController(w.ResponseWriter).Flush()
+				wait(w.req, w.fault.Delay)
 			}
 			return n, errCut
 		}
@@ -206,6 +334,35 @@ func (w *faultyWriter) Write(p []byte) (int, error) {
 	n, err := w.ResponseWriter.Write(p)
 	w.off += int64(n)
 	return n, err
+}
+
+// drip writes p up to Offset at once, then a byte every Delay.
+func (w *faultyWriter) drip(p []byte) (int, error) {
+	delay := w.fault.Delay
+	if delay <= 0 {
+		delay = 10 * time.Millisecond
+	}
+	rc := http.NewResponseController(w.ResponseWriter)
+	written := 0
+	for written < len(p) {
+		chunk := 1
+		if w.off < w.fault.Offset {
+			chunk = int(min(w.fault.Offset-w.off, int64(len(p)-written)))
+		} else if !wait(w.req, delay) {
+			w.cut = true
+			return written, errCut
+		}
+		n, err := w.ResponseWriter.Write(p[written : written+chunk])
+		written += n
+		w.off += int64(n)
+		if err != nil {
+			return written, err
+		}
+		if err := rc.Flush(); err != nil {
+			return written, err
+		}
+	}
+	return written, nil
 }
 
 // reset flushes what was written and resets the TCP connection.

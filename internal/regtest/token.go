@@ -37,6 +37,9 @@ type TokenIssuer struct {
 	// OAuth makes responses carry only "access_token" (no "token", no
 	// "expires_in"), as OAuth2-style token services answer.
 	OAuth atomic.Bool
+	// Faults applies to the issuer's own requests (a failing or hanging
+	// token endpoint) and records them, query included.
+	Faults Faults
 
 	key  *ecdsa.PrivateKey
 	cert []byte // DER
@@ -51,7 +54,8 @@ type TokenRequest struct {
 	User    string   // Basic user, "" when anonymous
 	Scopes  []string // scope parameters
 	Service string
-	Granted bool // whether credentials were accepted (or absent) and a token issued
+	Granted bool   // whether credentials were accepted (or absent) and a token issued
+	Token   string // the token issued, when Granted
 }
 
 // NewTokenIssuer starts an issuer on 127.0.0.1, closed at t.Cleanup.
@@ -104,8 +108,26 @@ func (ti *TokenIssuer) ExpireNext(n int) {
 	ti.expire = n
 }
 
-// ServeHTTP answers GET /token?service=…&scope=….
+// ServeHTTP answers GET /token?service=…&scope=…, through ti.Faults.
 func (ti *TokenIssuer) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	ti.Faults.Wrap(http.HandlerFunc(ti.serve)).ServeHTTP(w, req)
+}
+
+// Tokens returns every token issued so far, for tests that look for them
+// where they must not be (logs, URLs, other hosts).
+func (ti *TokenIssuer) Tokens() []string {
+	ti.mu.Lock()
+	defer ti.mu.Unlock()
+	var out []string
+	for _, r := range ti.requests {
+		if r.Token != "" {
+			out = append(out, r.Token)
+		}
+	}
+	return out
+}
+
+func (ti *TokenIssuer) serve(w http.ResponseWriter, req *http.Request) {
 	q := req.URL.Query()
 	tr := TokenRequest{Service: q.Get("service"), Scopes: q["scope"]}
 	user, pass, hasAuth := req.BasicAuth()
@@ -121,7 +143,7 @@ func (ti *TokenIssuer) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	tr.Granted = true
-	expired := ti.record(tr)
+	expired := ti.expiring()
 
 	var access []map[string]any
 	for _, s := range tr.Scopes {
@@ -162,6 +184,8 @@ func (ti *TokenIssuer) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
+	tr.Token = tok
+	ti.record(tr)
 	w.Header().Set("Content-Type", "application/json")
 	reply := map[string]any{"token": tok, "access_token": tok, "expires_in": 300, "issued_at": now.UTC().Format(time.RFC3339)}
 	if ti.OAuth.Load() {
@@ -170,12 +194,19 @@ func (ti *TokenIssuer) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	json.NewEncoder(w).Encode(reply)
 }
 
-// record logs tr and reports whether the token to issue must be expired.
-func (ti *TokenIssuer) record(tr TokenRequest) bool {
+// record logs tr.
+func (ti *TokenIssuer) record(tr TokenRequest) {
 	ti.mu.Lock()
 	defer ti.mu.Unlock()
 	ti.requests = append(ti.requests, tr)
-	if tr.Granted && ti.expire > 0 {
+}
+
+// expiring reports whether the token about to be issued must be expired
+// (see ExpireNext), counting it.
+func (ti *TokenIssuer) expiring() bool {
+	ti.mu.Lock()
+	defer ti.mu.Unlock()
+	if ti.expire > 0 {
 		ti.expire--
 		return true
 	}

@@ -187,10 +187,9 @@ func (c *Client) fetchToken(ctx context.Context, e *endpoint, ch *Challenge, sco
 		q.Set("service", s)
 	}
 	q.Set("scope", scope)
+	// No "account" parameter: the username stays out of URLs (and so out
+	// of access logs); the token service reads it from Authorization.
 	user, pass, haveCreds := c.credentials(e)
-	if haveCreds {
-		q.Set("account", user)
-	}
 	u.RawQuery = q.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
@@ -204,7 +203,7 @@ func (c *Client) fetchToken(ctx context.Context, e *endpoint, ch *Challenge, sco
 		return token{}, fmt.Errorf("token from %s: %w", redactURL(u), unwrapURLError(err))
 	}
 	if resp.StatusCode != http.StatusOK {
-		return token{}, newError(resp)
+		return token{}, fmt.Errorf("token from %s for %s: %w", redactURL(u), e.host, newError(resp))
 	}
 	defer resp.Body.Close()
 	var body struct {

@@ -170,6 +170,11 @@ func (b *blobReader) openOnce() error {
 		resp, err = b.c.send(b.ctx, b.url, h, http.StatusOK, http.StatusPartialContent)
 	}
 	if err != nil {
+		var re *Error
+		if b.n > 0 && size > 0 && errors.As(err, &re) && re.StatusCode == http.StatusRequestedRangeNotSatisfiable {
+			// Nothing lies beyond the bytes we have: the blob is shorter than its descriptor says.
+			return &SizeError{Digest: b.desc.Digest, Want: size, Got: b.n}
+		}
 		return err
 	}
 	switch {
@@ -220,13 +225,23 @@ func (b *blobReader) Read(p []byte) (int, error) {
 			}
 		}
 		k, err := b.body.Read(p)
-		if size := b.size(); size >= 0 && b.n+int64(k) > size {
+		size := b.size()
+		if size >= 0 && b.n+int64(k) > size {
 			b.fail(&SizeError{Digest: b.desc.Digest, Want: size, Got: b.n + int64(k)})
 			return 0, b.err
 		}
 		b.h.Write(p[:k])
 		b.n += int64(k)
 		switch {
+		case err == io.EOF && size >= 0 && b.n < size:
+			// A clean end short of the size: a Content-Length smaller than
+			// the blob, or a proxy that cut it. Resume from here.
+			b.body.Close()
+			b.body = nil
+			b.retryAfterRead(fmt.Errorf("body ended after %d of %d bytes: %w", b.n, size, io.ErrUnexpectedEOF))
+			if k > 0 {
+				return k, nil
+			}
 		case err == io.EOF:
 			b.body.Close()
 			b.body = nil

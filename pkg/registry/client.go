@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -51,6 +52,14 @@ type Options struct {
 	// MaxBackoff ends the retries with the registry's error (which carries
 	// RetryAfter) rather than waiting that long or retrying early.
 	MaxBackoff time.Duration
+
+	// StallTimeout abandons a request that receives nothing for this long:
+	// no response headers, or no body bytes (a stalled connection). The
+	// *StallError counts as a failed attempt and is retried; a blob resumes
+	// with Range from the bytes already delivered. 0 means
+	// DefaultStallTimeout (30s); negative means no limit. A live but very
+	// slow body is not a stall: bound the whole pull with the context.
+	StallTimeout time.Duration
 }
 
 // Client talks to registries. It remembers, per registry host, the scheme,
@@ -81,13 +90,34 @@ func NewClient(o Options) *Client {
 	if base == nil {
 		base = http.DefaultTransport
 	}
+	if o.StallTimeout == 0 {
+		o.StallTimeout = DefaultStallTimeout
+	}
+	if o.StallTimeout > 0 {
+		base = &stallTransport{next: base, timeout: o.StallTimeout}
+	}
 	if o.UserAgent != "" {
 		base = &userAgentTransport{next: base, ua: o.UserAgent}
 	}
 	c := &Client{opts: o, base: base, hosts: map[string]*endpoint{}}
-	c.http = &http.Client{Transport: &authTransport{next: base, c: c}}
-	c.plain = &http.Client{Transport: base}
+	c.http = &http.Client{Transport: &authTransport{next: base, c: c}, CheckRedirect: checkRedirect}
+	c.plain = &http.Client{Transport: base, CheckRedirect: checkRedirect}
 	return c
+}
+
+// maxRedirects is how many redirects one request may follow (net/http's
+// own default).
+const maxRedirects = 10
+
+// checkRedirect stops after maxRedirects with a permanent error naming the
+// URL first asked for (the blob or manifest), not the last hop: a
+// redirect loop is not retried.
+func checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= maxRedirects {
+		return permanent(fmt.Errorf("%s %s: stopped after %d redirects (last to %s): a redirect loop?",
+			via[0].Method, redactURL(via[0].URL), len(via), redactURL(req.URL)))
+	}
+	return nil
 }
 
 // userAgentTransport sets User-Agent on every request.

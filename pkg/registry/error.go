@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -137,18 +138,53 @@ func newError(resp *http.Response) *Error {
 	}
 	if json.Unmarshal(body, &wire) == nil && len(wire.Errors) > 0 {
 		e.Code, e.Message = wire.Errors[0].Code, wire.Errors[0].Message
+		e.Code, e.Message = redactSecrets(e.Code, resp.Request), redactSecrets(e.Message, resp.Request)
 		return e
 	}
 	if resp.Request != nil && resp.Request.Method == http.MethodHead {
 		return e
 	}
-	if s := strings.TrimSpace(string(body)); s != "" && !strings.HasPrefix(s, "<") {
+	if s := strings.TrimSpace(redactSecrets(string(body), resp.Request)); s != "" && !strings.HasPrefix(s, "<") {
 		if len(s) > 200 {
 			s = s[:200] + "…"
 		}
 		e.Message = s
 	}
 	return e
+}
+
+// redacted replaces secrets found in error text.
+const redacted = "[redacted]"
+
+// redactSecrets removes from s (an error body) the credentials req carried:
+// the whole Authorization value, a Bearer token, a Basic blob and the
+// password inside it, so a registry that echoes request headers back in its
+// error cannot make us print them.
+func redactSecrets(s string, req *http.Request) string {
+	if req == nil {
+		return s
+	}
+	authz := req.Header.Get("Authorization")
+	if authz == "" {
+		return s
+	}
+	secrets := []string{authz}
+	scheme, cred, _ := strings.Cut(authz, " ")
+	cred = strings.TrimSpace(cred)
+	if cred != "" {
+		secrets = append(secrets, cred)
+	}
+	if strings.EqualFold(scheme, "basic") {
+		if raw, err := base64.StdEncoding.DecodeString(cred); err == nil {
+			if _, pass, ok := strings.Cut(string(raw), ":"); ok && pass != "" {
+				secrets = append(secrets, string(raw), pass)
+			}
+		}
+	}
+	for _, v := range secrets {
+		s = strings.ReplaceAll(s, v, redacted)
+	}
+	return s
 }
 
 // parseRetryAfter reads a Retry-After value as delay-seconds or an HTTP date

@@ -50,11 +50,7 @@ func (c *Client) retryWait(attempt int, err error) (time.Duration, bool) {
 			return 0, false
 		}
 	}
-	d := c.opts.Backoff << (attempt - 1)
-	if d <= 0 || d > c.opts.MaxBackoff {
-		d = c.opts.MaxBackoff
-	}
-	d = d/2 + rand.N(d/2+1) // jitter in [d/2, d]
+	d := backoff(c.opts.Backoff, c.opts.MaxBackoff, attempt, rand.N[time.Duration])
 	if re != nil && re.RetryAfter > 0 {
 		if re.RetryAfter > c.opts.MaxBackoff {
 			return 0, false
@@ -62,6 +58,20 @@ func (c *Client) retryWait(attempt int, err error) (time.Duration, bool) {
 		d = max(d, re.RetryAfter)
 	}
 	return d, true
+}
+
+// backoff is the wait after failed attempt (1-based): base doubled per
+// attempt, capped at max, then jittered uniformly into [d/2, d] with
+// randN (rand.N in use; tests pass their own). Jitter spreads clients that
+// failed together, so they do not come back together.
+func backoff(base, max time.Duration, attempt int, randN func(time.Duration) time.Duration) time.Duration {
+	d := max
+	if attempt >= 1 && attempt < 63 {
+		if b := base << (attempt - 1); b > 0 && b>>(attempt-1) == base && b < max {
+			d = b
+		}
+	}
+	return d/2 + randN(d/2+1)
 }
 
 // permanentError marks an error that another attempt cannot fix (an
