@@ -60,12 +60,20 @@ func (a *applier) replaced(n *node) {
 }
 
 // dropChildren deletes everything under n, recording each descendant as
-// Deleted in its history and in its directory's Removed list.
+// Deleted in its history and in its directory's Removed list. It uses an
+// explicit stack: depth must not grow the goroutine stack.
 func (a *applier) dropChildren(n *node) {
-	for _, name := range n.sortedNames() {
-		c := n.children[name]
-		a.dropChildren(c)
-		a.gone(n.e.Path, c)
+	stack := []*node{n}
+	for len(stack) > 0 {
+		d := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for _, name := range d.sortedNames() {
+			c := d.children[name]
+			a.gone(d.e.Path, c)
+			if len(c.children) > 0 {
+				stack = append(stack, c)
+			}
+		}
 	}
 	if n.children != nil {
 		n.children = map[string]*node{}
@@ -120,24 +128,40 @@ func (a *applier) opaque(p string) {
 
 // prune removes from c (child name of dir) everything lower layers put
 // there, keeping this layer's entries and the directories leading to them.
+// Children are pruned before their directory (post-order), with an explicit
+// stack rather than recursion.
 func (a *applier) prune(dir *node, name string, c *node) {
-	if c.children != nil {
-		for _, cn := range c.sortedNames() {
-			a.prune(c, cn, c.children[cn])
+	type frame struct {
+		dir   *node
+		name  string
+		c     *node
+		names []string // c's children still to prune
+	}
+	stack := []frame{{dir, name, c, c.sortedNames()}}
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if len(top.names) > 0 {
+			cn := top.names[0]
+			top.names = top.names[1:]
+			child := top.c.children[cn]
+			stack = append(stack, frame{top.c, cn, child, child.sortedNames()})
+			continue
 		}
+		f := *top
+		stack = stack[:len(stack)-1]
+		if f.c.e.Layer == a.layer {
+			continue
+		}
+		if len(f.c.children) > 0 {
+			// A lower directory kept only to hold this layer's entries: it
+			// becomes the implicit directory this layer would have created.
+			a.replaced(f.c)
+			f.c.e = newDirNode(f.c.e.Path, a.layer).e
+			continue
+		}
+		delete(f.dir.children, f.name)
+		a.gone(f.dir.e.Path, f.c)
 	}
-	if c.e.Layer == a.layer {
-		return
-	}
-	if len(c.children) > 0 {
-		// A lower directory kept only to hold this layer's entries: it
-		// becomes the implicit directory this layer would have created.
-		a.replaced(c)
-		c.e = newDirNode(c.e.Path, a.layer).e
-		return
-	}
-	delete(dir.children, name)
-	a.gone(dir.e.Path, c)
 }
 
 // ensureDir returns the directory at p, creating missing directories and

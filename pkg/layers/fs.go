@@ -93,19 +93,27 @@ func (f *FS) lookup(p string) *node {
 // fs.WalkDir: each directory before its children, names in lexical order.
 // It stops at the first error fn returns and returns it.
 func (f *FS) Walk(fn func(e *Entry) error) error {
-	return walk(f.root, fn)
-}
-
-func walk(n *node, fn func(e *Entry) error) error {
-	for _, name := range n.sortedNames() {
-		c := n.children[name]
+	// An explicit stack, not recursion: a deep tree must not deepen the
+	// goroutine stack (paths may be thousands of components deep when
+	// MaxPathDepth is lifted).
+	type frame struct {
+		n     *node
+		names []string
+	}
+	stack := []frame{{f.root, f.root.sortedNames()}}
+	for len(stack) > 0 {
+		top := &stack[len(stack)-1]
+		if len(top.names) == 0 {
+			stack = stack[:len(stack)-1]
+			continue
+		}
+		c := top.n.children[top.names[0]]
+		top.names = top.names[1:]
 		if err := fn(c.e); err != nil {
 			return err
 		}
 		if c.children != nil {
-			if err := walk(c, fn); err != nil {
-				return err
-			}
+			stack = append(stack, frame{c, c.sortedNames()})
 		}
 	}
 	return nil

@@ -27,6 +27,13 @@ type Stats struct {
 	DiffID  digest.Digest // sha256 of the uncompressed stream
 	Size    int64         // bytes of the uncompressed stream
 	Entries int           // tar entries read (aufs metadata included)
+	// Parents counts the distinct parent directories the entries' paths
+	// imply ("a/b/f" implies /a and /a/b), whether or not the layer has
+	// entries for them: with Entries, an upper bound on the paths FS.Apply
+	// can create for this layer, and what MaxEntries limits.
+	Parents   int
+	Stored    int64 // bytes of file content put in the Store
+	MetaBytes int64 // bytes of the paths, link targets and owner names the entries keep
 	// Trailing counts compressed bytes after the last gzip member that were
 	// drained but not decoded. Docker ignores them too; they are still part
 	// of the blob digest the caller verifies.
@@ -55,6 +62,7 @@ func Read(compressed io.Reader, mediaType string, store Store, lim Limits) (*Cha
 	tr := tar.NewReader(io.TeeReader(rc, h))
 	cs := &ChangeSet{}
 	byPath := map[string]*Entry{} // this layer's entries so far, for hardlinks
+	dirs := map[string]struct{}{} // parent directories implied so far (Stats.Parents)
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
@@ -65,8 +73,8 @@ func Read(compressed io.Reader, mediaType string, store Store, lim Limits) (*Cha
 		}
 		st.Entries++
 		h.cur = hdr.Name
-		if exceeds(int64(st.Entries), int64(lim.MaxEntries)) {
-			return nil, st, &LimitError{Limit: "MaxEntries", Max: int64(lim.MaxEntries), Value: int64(st.Entries), Path: hdr.Name}
+		if exceeds(int64(st.Entries+st.Parents), int64(lim.MaxEntries)) {
+			return nil, st, &LimitError{Limit: "MaxEntries", Max: int64(lim.MaxEntries), Value: int64(st.Entries + st.Parents), Path: hdr.Name}
 		}
 		e, err := entryFromHeader(hdr, lim)
 		if err != nil {
@@ -75,6 +83,14 @@ func Read(compressed io.Reader, mediaType string, store Store, lim Limits) (*Cha
 		if e == nil {
 			continue
 		}
+		st.Parents += impliedDirs(dirs, e)
+		if exceeds(int64(st.Entries+st.Parents), int64(lim.MaxEntries)) {
+			return nil, st, &LimitError{Limit: "MaxEntries", Max: int64(lim.MaxEntries), Value: int64(st.Entries + st.Parents), Path: hdr.Name}
+		}
+		st.MetaBytes += int64(len(e.Path) + len(e.Link) + len(e.Uname) + len(e.Gname))
+		if exceeds(st.MetaBytes, lim.MaxMetaBytes) {
+			return nil, st, &LimitError{Limit: "MaxMetaBytes", Max: lim.MaxMetaBytes, Value: st.MetaBytes, Path: hdr.Name}
+		}
 		if e.Type == TypeFile {
 			if exceeds(hdr.Size, lim.MaxFileSize) {
 				return nil, st, &LimitError{Limit: "MaxFileSize", Max: lim.MaxFileSize, Value: hdr.Size, Path: hdr.Name}
@@ -82,10 +98,19 @@ func Read(compressed io.Reader, mediaType string, store Store, lim Limits) (*Cha
 			if exceeds(h.n+hdr.Size, lim.MaxBytes) {
 				return nil, st, &LimitError{Limit: "MaxBytes", Max: lim.MaxBytes, Value: h.n + hdr.Size, Path: hdr.Name}
 			}
+			if exceeds(st.Stored+hdr.Size, lim.MaxStored) {
+				return nil, st, &LimitError{Limit: "MaxStored", Max: lim.MaxStored, Value: st.Stored + hdr.Size, Path: hdr.Name}
+			}
 			c, err := store.Put(tr, hdr.Size)
 			if err != nil {
+				var le *LimitError
+				if errors.As(err, &le) && le.Path == "" {
+					le.Path = hdr.Name // a shared budget (LimitStore) ran out
+					return nil, st, le
+				}
 				return nil, st, fmt.Errorf("layer entry %q: storing %d bytes: %w", hdr.Name, hdr.Size, err)
 			}
+			st.Stored += hdr.Size
 			e.Content = c
 		}
 		if e.Type == TypeHardlink {
@@ -133,6 +158,28 @@ func (c *hashCounter) Write(p []byte) (int, error) {
 		return 0, &LimitError{Limit: "MaxBytes", Max: c.max, Value: c.n, Path: c.cur}
 	}
 	return c.h.Write(p)
+}
+
+// impliedDirs adds to dirs the directories e's path implies (its parents;
+// for an opaque marker, its directory too) and returns how many were new.
+// dirs holds substrings of entry paths, so it costs no copies.
+func impliedDirs(dirs map[string]struct{}, e *Entry) int {
+	if e.Type == TypeWhiteout {
+		return 0 // deletes; creates nothing
+	}
+	p := path.Dir(e.Path)
+	if e.Type == TypeOpaque {
+		p = e.Path
+	}
+	n := 0
+	for ; p != "/"; p = path.Dir(p) {
+		if _, ok := dirs[p]; ok {
+			break
+		}
+		dirs[p] = struct{}{}
+		n++
+	}
+	return n
 }
 
 // cleanPath makes a tar name absolute and lexically clean: nothing escapes "/".

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"sync"
 )
 
 // Store holds file contents outside the filesystem index. Natively the
@@ -12,6 +13,10 @@ import (
 // heap. Put must read exactly size bytes from r (fewer is an error) and
 // return a Content that reads them back; it may be called from one goroutine
 // at a time per Read.
+//
+// size comes from a tar header written by whoever made the image: a Store
+// must not allocate it up front, or a header claiming gigabytes over a
+// truncated body would allocate them before the first byte is read.
 type Store interface {
 	Put(r io.Reader, size int64) (Content, error)
 }
@@ -23,22 +28,114 @@ type Content interface {
 	Size() int64
 }
 
-// MemStore returns a Store that keeps contents in the Go heap.
+// MemStore returns a Store that keeps contents in the Go heap. It allocates
+// as bytes arrive, in chunks of at most 1 MiB, never the declared size at
+// once: memory follows what was actually read.
 func MemStore() Store { return memStore{} }
 
 type memStore struct{}
+
+// memChunk is the most MemStore allocates before the bytes to fill it arrived.
+const memChunk = 1 << 20
 
 // Put reads size bytes from r into memory.
 func (memStore) Put(r io.Reader, size int64) (Content, error) {
 	if size < 0 {
 		return nil, fmt.Errorf("store: negative size %d", size)
 	}
-	b := make([]byte, size)
-	if _, err := io.ReadFull(r, b); err != nil {
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
+	if size <= memChunk {
+		b := make([]byte, size)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return nil, storeErr(0, size, err)
 		}
-		return nil, err
+		return bytes.NewReader(b), nil
 	}
-	return bytes.NewReader(b), nil
+	c := &chunked{size: size}
+	for off := int64(0); off < size; {
+		b := make([]byte, min(memChunk, size-off))
+		n, err := io.ReadFull(r, b)
+		off += int64(n)
+		if err != nil {
+			return nil, storeErr(off, size, err)
+		}
+		c.chunks = append(c.chunks, b)
+	}
+	return c, nil
+}
+
+// storeErr reports a body that ended early.
+func storeErr(got, size int64, err error) error {
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return fmt.Errorf("store: after %d of %d bytes: %w", got, size, err)
+}
+
+// chunked is a big file's content as memChunk-sized slices.
+type chunked struct {
+	chunks [][]byte
+	size   int64
+}
+
+func (c *chunked) Size() int64 { return c.size }
+
+// ReadAt implements io.ReaderAt across chunk boundaries.
+func (c *chunked) ReadAt(p []byte, off int64) (int, error) {
+	if off < 0 {
+		return 0, fmt.Errorf("store: negative offset %d", off)
+	}
+	n := 0
+	for n < len(p) && off < c.size {
+		b := c.chunks[off/memChunk][off%memChunk:]
+		m := copy(p[n:], b)
+		n += m
+		off += int64(m)
+	}
+	if n < len(p) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+// LimitStore returns a Store that puts into s until max bytes of content
+// have been stored through it in total, and then refuses (before reading
+// anything) with a *LimitError for MaxStored. Package pull shares one among
+// the concurrent Reads of an image's layers, so MaxStored bounds the whole
+// image. max follows Limits: 0 means DefaultLimits().MaxStored, negative
+// means no limit (s itself is returned). It is safe for concurrent use.
+func LimitStore(s Store, max int64) Store {
+	if max == 0 {
+		max = DefaultLimits().MaxStored
+	}
+	if max < 0 {
+		return s
+	}
+	return &limitStore{s: s, max: max}
+}
+
+type limitStore struct {
+	s   Store
+	max int64
+	mu  sync.Mutex
+	n   int64 // bytes reserved so far
+}
+
+// Put reserves size bytes of the budget, then stores. A failed Put gives
+// its reservation back.
+func (l *limitStore) Put(r io.Reader, size int64) (Content, error) {
+	l.mu.Lock()
+	if size > 0 && exceeds(l.n+size, l.max) {
+		v := l.n + size
+		l.mu.Unlock()
+		return nil, &LimitError{Limit: "MaxStored", Max: l.max, Value: v}
+	}
+	l.n += max(size, 0)
+	l.mu.Unlock()
+	c, err := l.s.Put(r, size)
+	if err != nil {
+		l.mu.Lock()
+		l.n -= max(size, 0)
+		l.mu.Unlock()
+	}
+	return c, err
 }
