@@ -64,6 +64,9 @@ func (p *puller) layers(ctx context.Context, descs []v1.Descriptor, img *Image) 
 			}
 			defer func() { <-sem }()
 			f.changes, f.stats, f.err = p.layer(ctx, i, d)
+			if f.err == nil {
+				f.err = p.budget.add(f.stats)
+			}
 			if f.err != nil {
 				cancel(layerError(i, d, f.err)) // fail fast, stop the others
 			}

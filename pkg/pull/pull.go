@@ -52,6 +52,9 @@ func Pull(ctx context.Context, ref string, o Options) (*Image, error) {
 	if p.opts.Store == nil {
 		p.opts.Store = layers.MemStore()
 	}
+	// MaxStored bounds the image's file content, shared by every layer's Read.
+	p.opts.Store = layers.LimitStore(p.opts.Store, p.opts.Limits.MaxStored)
+	p.budget = newBudget(p.opts.Limits)
 	if p.opts.Concurrency <= 0 {
 		p.opts.Concurrency = 3
 	}
@@ -68,6 +71,7 @@ type puller struct {
 	client *registry.Client
 	opts   Options
 	rep    *reporter
+	budget *budget // Limits summed over the image's layers
 }
 
 func (p *puller) pull(ctx context.Context) (*Image, error) {
