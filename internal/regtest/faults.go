@@ -253,6 +253,7 @@ type headerWriter struct {
 	http.ResponseWriter
 	fault       *Fault
 	wroteHeader bool
+	written     int64
 }
 
 func (w *headerWriter) WriteHeader(code int) {
@@ -277,7 +278,19 @@ func (w *headerWriter) Write(p []byte) (int, error) {
 	if !w.wroteHeader {
 		w.WriteHeader(http.StatusOK)
 	}
-	return w.ResponseWriter.Write(p)
+	if w.fault.Kind == Length && w.fault.Offset < 0 {
+		// net/http refuses a Write that would pass Content-Length, sending
+		// none of it; send what fits, as a server that stops early would.
+		n, err := strconv.ParseInt(w.Header().Get("Content-Length"), 10, 64)
+		if err == nil && w.written+int64(len(p)) > n {
+			k, _ := w.ResponseWriter.Write(p[:max(n-w.written, 0)])
+			w.written += int64(k)
+			return k, errCut
+		}
+	}
+	k, err := w.ResponseWriter.Write(p)
+	w.written += int64(k)
+	return k, err
 }
 
 // Unwrap lets http.ResponseController reach the real writer.
