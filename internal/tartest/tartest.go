@@ -47,6 +47,11 @@ type Entry struct {
 	Format tar.Format
 	// PAXRecords are extra PAX records to write with the header.
 	PAXRecords map[string]string
+	// Size, when not zero, is the size the header declares for a regular
+	// file instead of len(Body): a lie. Build writes Body and stops there,
+	// so the archive ends in the middle of this entry (no end-of-archive
+	// marker), the way a truncated or hostile layer does.
+	Size int64
 }
 
 // Header returns the tar header Layer writes for e.
@@ -86,6 +91,9 @@ func (e Entry) Header() *tar.Header {
 	}
 	if typ == tar.TypeReg {
 		h.Size = int64(len(e.Body))
+		if e.Size != 0 {
+			h.Size = e.Size
+		}
 	}
 	return h
 }
@@ -115,6 +123,9 @@ func Build(entries []Entry) ([]byte, error) {
 			if _, err := tw.Write([]byte(e.Body)); err != nil {
 				return nil, &EntryError{Name: e.Name, Err: err}
 			}
+		}
+		if e.Size != 0 && e.Size != int64(len(e.Body)) {
+			return buf.Bytes(), nil // a lying header: the archive ends here
 		}
 	}
 	if err := tw.Close(); err != nil {

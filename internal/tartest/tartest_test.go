@@ -51,3 +51,48 @@ func TestLayerRoundTrip(t *testing.T) {
 		t.Error("Build accepted PAX records in USTAR format")
 	}
 }
+
+func TestHostileStreams(t *testing.T) {
+	zr, _ := zstd.NewReader(nil)
+	defer zr.Close()
+	for _, n := range []int64{0, 1, 128 << 10, 128<<10 + 1, 3 << 20} {
+		got, err := zr.DecodeAll(ZeroZstd(n), nil)
+		if err != nil || int64(len(got)) != n || bytes.Count(got, []byte{0}) != len(got) {
+			t.Errorf("ZeroZstd(%d): %d bytes, %v", n, len(got), err)
+		}
+	}
+	if n := len(ZeroZstd(16 << 30)); n > 600<<10 {
+		t.Errorf("ZeroZstd(16 GiB) is %d bytes, want about 512 KiB", n)
+	}
+	skip, err := zr.DecodeAll(ZstdSkippable(t, []byte("payload")), nil)
+	if err != nil || string(skip) != "payload" {
+		t.Errorf("ZstdSkippable: %q, %v", skip, err)
+	}
+	gz, err := gzip.NewReader(bytes.NewReader(GzipMembers(t, []byte("one "), []byte("two"))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := io.ReadAll(gz); err != nil || string(b) != "one two" {
+		t.Errorf("GzipMembers: %q, %v", b, err)
+	}
+	bomb := ZeroGzip(t, 8<<20)
+	gz, err = gzip.NewReader(bytes.NewReader(bomb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := io.Copy(io.Discard, gz); err != nil || n != 8<<20 || len(bomb) > 32<<10 {
+		t.Errorf("ZeroGzip(8 MiB): %d bytes from %d, %v", n, len(bomb), err)
+	}
+	lie, err := Build([]Entry{{Name: "big", Body: "only this", Size: 10 << 30}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := tar.NewReader(bytes.NewReader(lie))
+	h, err := tr.Next()
+	if err != nil || h.Size != 10<<30 {
+		t.Fatalf("lying header: %+v, %v", h, err)
+	}
+	if _, err := io.Copy(io.Discard, tr); err != io.ErrUnexpectedEOF {
+		t.Errorf("reading the lying entry: %v, want io.ErrUnexpectedEOF", err)
+	}
+}
