@@ -36,11 +36,19 @@ var blockedPrefixes = []struct {
 var (
 	nat64     = netip.MustParsePrefix("64:ff9b::/96")
 	sixToFour = netip.MustParsePrefix("2002::/16")
+	// globalUnicast6 is the only IPv6 space the relay connects to (besides
+	// NAT64 forms of public IPv4 addresses): everything outside 2000::/3 is
+	// reserved, local or special (RFC 4291, IANA's special-purpose registry),
+	// e.g. the obsolete IPv4-translated ::ffff:0:a.b.c.d.
+	globalUnicast6 = netip.MustParsePrefix("2000::/3")
 )
 
 // BlockedReason reports why the relay refuses to connect to ip on its own
 // authority, or "" when ip is a public address. IPv4-mapped, NAT64 and 6to4
-// IPv6 forms are judged by the IPv4 address they carry.
+// IPv6 forms are judged by the IPv4 address they carry; a NAT64 address
+// (64:ff9b::/96) of a public IPv4 address is allowed, so that hosts on
+// IPv6-only networks reach public registries. Other IPv6 addresses must be
+// global unicast (2000::/3) outside the blocked ranges.
 func BlockedReason(ip netip.Addr) string {
 	if !ip.IsValid() {
 		return "an invalid address"
@@ -66,6 +74,9 @@ func BlockedReason(ip netip.Addr) string {
 		if b.p.Contains(ip) {
 			return b.reason
 		}
+	}
+	if ip.Is6() && !globalUnicast6.Contains(ip) && !nat64.Contains(ip) {
+		return "not a global unicast IPv6 address"
 	}
 	return ""
 }

@@ -44,6 +44,14 @@ func TestBlockedReason(t *testing.T) {
 		{"ff02::1", true},
 		{"2001::1", true},
 		{"2606:4700::1111", false},
+		{"::ffff:0:7f00:1", true},    // IPv4-translated (RFC 2765), outside 2000::/3
+		{"64:ff9b::a9fe:a9fe", true}, // NAT64 of the metadata address
+		{"64:ff9b:1::808:808", true}, // local-use NAT64
+		{"100::1", true},
+		{"fec0::1", true},
+		{"4000::1", true},
+		{"fe80::1%eth0", true},
+		{"2a00:1450:4001::200e", false},
 	} {
 		got := BlockedReason(netip.MustParseAddr(tc.ip))
 		if (got != "") != tc.blocked {

@@ -169,7 +169,9 @@ func TestRelayPreflight(t *testing.T) {
 	}
 }
 
-// mapResolver answers from a table, counting lookups; answers[i] is used for the i-th lookup of a name (the last repeats).
+// mapResolver answers from a table, counting lookups; answers[i] is used for
+// the i-th lookup of a name (the last repeats), and may list several
+// addresses separated by commas.
 type mapResolver struct {
 	mu      sync.Mutex
 	answers map[string][]string
@@ -188,7 +190,11 @@ func (m *mapResolver) LookupNetIP(ctx context.Context, network, host string) ([]
 	}
 	i := min(m.calls[host], len(a)-1)
 	m.calls[host]++
-	return []netip.Addr{netip.MustParseAddr(a[i])}, nil
+	var out []netip.Addr
+	for _, ip := range strings.Split(a[i], ",") {
+		out = append(out, netip.MustParseAddr(ip))
+	}
+	return out, nil
 }
 
 func TestRelayRefusals(t *testing.T) {
@@ -200,6 +206,18 @@ func TestRelayRefusals(t *testing.T) {
 		"metadata.example": {"169.254.169.254"},
 		"mapped.example":   {"::ffff:127.0.0.1"},
 		"ula.example":      {"fd00::1"},
+		// names an attacker controls that answer with internal addresses
+		"metadata.google.internal": {"169.254.169.254"},
+		"127.0.0.1.nip.example":    {"127.0.0.1"},
+		"cgnat.example":            {"100.64.0.1"},
+		"zero.example":             {"0.0.0.0"},
+		"v6loopback.example":       {"::1"},
+		"linklocal6.example":       {"fe80::1"},
+		"nat64.example":            {"64:ff9b::7f00:1"},
+		"sixtofour.example":        {"2002:7f00:1::1"},
+		"mixed.example":            {"93.184.216.34,10.0.0.1"}, // one bad answer among good ones
+		"mixed6.example":           {"2606:4700::1111,::ffff:192.168.0.1"},
+		"internal.example":         {"192.168.1.10"},
 	}}
 	r := newRelay(t, Options{Resolver: res})
 	for _, tc := range []struct {
@@ -221,15 +239,65 @@ func TestRelayRefusals(t *testing.T) {
 		{"GET", "/relay/[::ffff:7f00:1]:" + port + "/v2/", 403, "loopback"},
 		{"GET", "/relay/[::]:" + port + "/v2/", 403, "unspecified"},
 		{"GET", "/relay/0.0.0.0:" + port + "/v2/", 403, "unspecified"},
+		{"GET", "/relay/[::]/v2/", 403, "unspecified"},
+		{"GET", "/relay/[fe80::1%25eth0]/v2/", 403, "percent-encoding"},
+		{"GET", "/relay/[fe80::1]/v2/", 403, "link-local IPv6"},
+		{"GET", "/relay/[fc00::1]/v2/", 403, "unique-local"},
+		{"GET", "/relay/[fd12:3456::1]:5000/v2/", 403, "unique-local"},
+		{"GET", "/relay/[::ffff:10.0.0.1]/v2/", 403, "private"},
+		{"GET", "/relay/[::ffff:169.254.169.254]/v2/", 403, "link-local"},
+		{"GET", "/relay/[::127.0.0.1]/v2/", 403, "IPv4-compatible"},
+		{"GET", "/relay/[64:ff9b::7f00:1]/v2/", 403, "loopback address (NAT64 form)"},
+		{"GET", "/relay/[64:ff9b::a9fe:a9fe]/v2/", 403, "link-local address (incl. cloud metadata) (NAT64 form)"},
+		{"GET", "/relay/[64:ff9b:1::a00:1]/v2/", 403, "local-use NAT64"},
+		{"GET", "/relay/[2002:7f00:1::]/v2/", 403, "loopback address (6to4 form)"},
+		{"GET", "/relay/[2002:a00:1::1]/v2/", 403, "private (RFC 1918) address (6to4 form)"},
+		{"GET", "/relay/[2001::1]/v2/", 403, "Teredo"},
+		{"GET", "/relay/[::ffff:0:7f00:1]/v2/", 403, "not a global unicast"},
+		{"GET", "/relay/[ff02::1]/v2/", 403, "multicast"},
+		{"GET", "/relay/0.0.0.0/v2/", 403, "unspecified"},
+		{"GET", "/relay/100.64.0.1/v2/", 403, "carrier-grade NAT"},
+		{"GET", "/relay/192.168.0.1/v2/", 403, "private"},
+		{"GET", "/relay/172.16.0.1/v2/", 403, "private"},
+		{"GET", "/relay/255.255.255.255/v2/", 403, "broadcast"},
+		{"GET", "/relay/metadata.google.internal/computeMetadata/v1/", 403, "neither a registry API path"},
+		{"GET", "/relay/metadata.google.internal/v2/", 403, "169.254.169.254"},
+		{"GET", "/relay/127.0.0.1.nip.example:" + port + "/v2/", 403, "loopback"},
+		{"GET", "/relay/cgnat.example/v2/", 403, "carrier-grade NAT"},
+		{"GET", "/relay/zero.example:" + port + "/v2/", 403, "unspecified"},
+		{"GET", "/relay/v6loopback.example:" + port + "/v2/", 403, "loopback"},
+		{"GET", "/relay/linklocal6.example/v2/", 403, "link-local IPv6"},
+		{"GET", "/relay/nat64.example/v2/", 403, "NAT64 form"},
+		{"GET", "/relay/sixtofour.example/v2/", 403, "6to4 form"},
+		{"GET", "/relay/mixed.example/v2/", 403, "10.0.0.1"},
+		{"GET", "/relay/mixed6.example/v2/", 403, "192.168.0.1"},
+		{"GET", "/relay/internal.example/v2/", 403, "private"},
+		{"GET", "/relay/LOCALHOST:" + port + "/v2/", 403, "localhost name"},
+		{"GET", "/relay/localhost./v2/", 403, "empty DNS label"},
 		{"GET", "/relay/2130706433:" + port + "/v2/", 403, "numeric"},
+		{"GET", "/relay/0x7f000001/v2/", 403, "numeric"},
+		{"GET", "/relay/127.1/v2/", 403, "numeric"},
+		{"GET", "/relay/0177.0.0.1/v2/", 403, "numeric"},
 		{"GET", "/relay/0177.0.0.1:" + port + "/v2/", 403, "numeric"},
 		{"GET", "/relay/0x7f.1:" + port + "/v2/", 403, "numeric"},
 		{"GET", "/relay/evil@127.0.0.1:" + port + "/v2/", 403, "userinfo"},
+		{"GET", "/relay/registry.example@127.0.0.1:" + port + "/v2/", 403, "userinfo"},
+		{"GET", "/relay/user:pw@registry.example/v2/", 403, "userinfo"},
+		{"GET", "/relay/evil%40127.0.0.1/v2/", 403, "percent-encoding"},
 		{"GET", "/relay/registry.example/v2/%2e%2e/%2e%2e/admin", 403, "percent"},
 		{"GET", "/relay/registry.example/v2/a%2fb/manifests/x", 403, "percent"},
+		{"GET", "/relay/registry.example/v2/a%2Fb/manifests/x", 403, "percent"},
+		{"GET", "/relay/registry.example/v2/%252e%252e/x", 403, "percent"},
+		{"GET", "/relay/registry.example%2f127.0.0.1/v2/", 403, "percent"},
+		{"GET", "/relay/registry.example/v2/./x", 403, "dot segments"},
+		{"GET", "/relay/registry.example/v2//x", 403, "empty path segments"},
+		{"GET", `/relay/registry.example/v2/a\..\x`, 403, "not allowed"},
 		{"GET", "/relay/registry.example/v2/../../admin", 403, "dot segments"},
 		{"GET", "/relay/registry.example/v2/x%0d%0aX-Injected:1", 403, "percent"},
 		{"GET", "/relay/registry.example/v2/?a=%0d%0aX-Injected:1", 403, "control"},
+		{"GET", "/relay/registry.example/v2/x%0aY", 403, "percent"},
+		{"GET", "/relay/registry.example/v2/?a=%0AX", 403, "control"},
+		{"GET", "/relay/registry.example/v2/?a=%00", 403, "control"},
 		{"GET", "/relay/registry.example/admin", 403, "neither a registry API path"},
 		{"GET", "/relay/registry.example/", 403, "neither a registry API path"},
 		{"GET", "/relay/registry.example:0/v2/", 403, "port"},
