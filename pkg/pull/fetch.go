@@ -2,6 +2,7 @@ package pull
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -82,7 +83,11 @@ func (p *puller) layers(ctx context.Context, descs []v1.Descriptor, img *Image) 
 		select {
 		case <-f.done:
 		case <-ctx.Done():
-			return context.Cause(ctx)
+			cause := context.Cause(ctx)
+			if errors.Is(cause, context.Canceled) || errors.Is(cause, context.DeadlineExceeded) {
+				return layerError(i, d, cause) // the caller gave up: name the layer still unfinished
+			}
+			return cause
 		}
 		if f.err != nil {
 			if cause := context.Cause(ctx); cause != nil {

@@ -254,7 +254,16 @@ func (b *blobReader) Read(p []byte) (int, error) {
 			b.body.Close()
 			b.body = nil
 			if b.ctx.Err() != nil {
-				b.err = b.ctx.Err()
+				b.err = fmt.Errorf("blob %s: reading %s after %d bytes: %w", b.desc.Digest, b.where(), b.n, context.Cause(b.ctx))
+				return k, b.err
+			}
+			if size >= 0 && b.n == size {
+				// Every byte is here (the response promised more, say):
+				// no need to ask again, the digest decides.
+				b.err = b.finish()
+				if k > 0 && b.err == io.EOF {
+					return k, nil
+				}
 				return k, b.err
 			}
 			b.retryAfterRead(err)
