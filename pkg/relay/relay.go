@@ -301,7 +301,7 @@ func isRedirect(code int) bool {
 // redirectTarget checks a Location against the relay's rules.
 func (r *Relay) redirectTarget(from *url.URL, loc string) (*url.URL, error) {
 	bad := func(reason string) (*url.URL, error) {
-		return nil, refuse(http.StatusForbidden, "redirect from %s to %q refused: %s", from.Host, truncate(loc, 200), reason)
+		return nil, refuse(http.StatusForbidden, "redirect from %s to %q refused: %s", from.Host, truncate(redactQuery(loc), 200), reason)
 	}
 	if strings.ContainsFunc(loc, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
 		return bad("control characters")
@@ -354,6 +354,10 @@ func (r *Relay) upstreamError(host string, err error) *httpError {
 		if errors.As(err, &dnsErr) {
 			return refuse(http.StatusBadGateway, "upstream %s: cannot resolve %s", host, dnsErr.Name)
 		}
+		var ue *url.Error // names the URL, query and all: keep the query out of the answer
+		if errors.As(err, &ue) {
+			return refuse(http.StatusBadGateway, "upstream %s unreachable: %s %s: %v", host, ue.Op, redactQuery(ue.URL), ue.Err)
+		}
 		return refuse(http.StatusBadGateway, "upstream %s unreachable: %v", host, err)
 	}
 }
@@ -386,6 +390,16 @@ func (r *Relay) learnRealms(headers []string) {
 			r.realms.add(u.Scheme + "://" + hp + pathOrRoot(u.EscapedPath()))
 		}
 	}
+}
+
+// redactQuery replaces the query of a URL with "…": token requests carry
+// account names and scopes there, storage redirects carry signatures, and the
+// relay's answers and logs name URLs without them.
+func redactQuery(u string) string {
+	if base, _, ok := strings.Cut(u, "?"); ok {
+		return base + "?…"
+	}
+	return u
 }
 
 func pathOrRoot(p string) string {

@@ -59,11 +59,16 @@ func (t Target) IsRegistryAPI() bool { return t.Path == "/v2/" || strings.HasPre
 // TargetError is a refusal of a relay URL; it names the part at fault.
 type TargetError struct {
 	Part   string // "host", "port", "path", "query"
-	Value  string
+	Value  string // the refused text (not repeated by Error for a query)
 	Reason string
 }
 
+// Error names the part and the reason; it quotes the value except for a
+// query, which may carry account names or signatures.
 func (e *TargetError) Error() string {
+	if e.Part == "query" {
+		return fmt.Sprintf("relay: query refused: %s", e.Reason)
+	}
 	return fmt.Sprintf("relay: %s %q refused: %s", e.Part, truncate(e.Value, 120), e.Reason)
 }
 
