@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -34,6 +35,9 @@ type relayFixture struct {
 // newRelayFixture starts the registries, then one server allowing them.
 func newRelayFixture(t *testing.T) *relayFixture {
 	t.Helper()
+	if _, err := os.Stat(regtest.DistributionBinary); err != nil {
+		t.Fatalf("%s missing: install it with `apt-get install -y docker-registry` (%v)", regtest.DistributionBinary, err)
+	}
 	f := &relayFixture{faults: &regtest.Faults{}}
 	f.other = regtest.GGCR(t)
 	f.plain = regtest.GGCR(t)
