@@ -7,3 +7,6 @@ const (
 	oracleImages = 8
 	benchMB      = 8
 )
+
+// manyEntries is the near-realistic entry count of TestHostileManyEntries.
+const manyEntries = 20_000

@@ -7,3 +7,6 @@ const (
 	oracleImages = 30
 	benchMB      = 50
 )
+
+// manyEntries is the near-realistic entry count of TestHostileManyEntries.
+const manyEntries = 200_000

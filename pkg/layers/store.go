@@ -45,8 +45,8 @@ func (memStore) Put(r io.Reader, size int64) (Content, error) {
 	}
 	if size <= memChunk {
 		b := make([]byte, size)
-		if _, err := io.ReadFull(r, b); err != nil {
-			return nil, storeErr(0, size, err)
+		if n, err := io.ReadFull(r, b); err != nil {
+			return nil, storeErr(int64(n), size, err)
 		}
 		return bytes.NewReader(b), nil
 	}
