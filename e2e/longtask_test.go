@@ -54,7 +54,12 @@ func summarize(tasks []longtask) string {
 		sum += lt.Duration
 	}
 	slices.Sort(d)
-	return fmt.Sprintf("%d tasks over 50 ms: median %.0f ms, longest %.0f ms, total %.0f ms", len(d), d[len(d)/2], d[len(d)-1], sum)
+	var each []string
+	for _, lt := range tasks {
+		each = append(each, fmt.Sprintf("%.0f ms at %.0f ms", lt.Duration, lt.Start))
+	}
+	return fmt.Sprintf("%d tasks over 50 ms: median %.0f ms, longest %.0f ms, total %.0f ms (%s)",
+		len(d), d[len(d)/2], d[len(d)-1], sum, strings.Join(each, ", "))
 }
 
 // longest is the longest task's duration.
