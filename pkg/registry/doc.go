@@ -10,6 +10,8 @@
 // Its pieces follow go-containerregistry's pkg/v1/remote/transport, one concern
 // a file: ref.go (references), scheme.go (http or https), ping.go (/v2/),
 // challenge.go (WWW-Authenticate), auth.go (the authenticating RoundTripper and
-// its token cache), retry.go (backoff and Retry-After), error.go (registry
-// errors), manifest.go and blob.go (the two things a puller fetches).
+// its token cache), retry.go (backoff and Retry-After), stall.go (abandoning
+// requests that stop making progress), error.go (registry errors, with echoed
+// credentials redacted), manifest.go and blob.go (the two things a puller
+// fetches).
 package registry
