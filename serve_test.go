@@ -7,17 +7,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
 
+	"github.com/regscope/regscope/internal/regtest"
 	"github.com/regscope/regscope/internal/wasmbin"
 	"github.com/regscope/regscope/pkg/demo"
 	"github.com/regscope/regscope/pkg/relay"
@@ -183,29 +186,122 @@ func (s *syncWriter) String() string {
 	return s.w.(*bytes.Buffer).String()
 }
 
-// TestSlowlorisCutOff: a client that never finishes its headers is
-// disconnected after the header timeout.
+// TestSlowlorisCutOff opens 50 connections that never finish their request
+// headers — 20 stop mid-header, 20 trickle a byte every 50 ms, 10 send
+// nothing — against the server as runServe builds it, with the relay behind
+// it. A relayed request from a well-behaved client is served meanwhile, each
+// slow connection is closed by the server after the header timeout (a
+// trickle does not extend it), and goroutines return to baseline.
 func TestSlowlorisCutOff(t *testing.T) {
+	upstream := regtest.GGCR(t)
+	rel, err := relay.New(relay.Options{Insecure: []string{upstream}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rel.CloseIdleConnections()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := newHTTPServer(http.NotFoundHandler(), log.New(io.Discard, "", 0), 300*time.Millisecond)
+	const headerTimeout = 300 * time.Millisecond
+	srv := newHTTPServer(rel, log.New(io.Discard, "", 0), headerTimeout)
 	go srv.Serve(ln)
 	defer srv.Close()
-	c, err := net.Dial("tcp", ln.Addr().String())
+	baseline := runtime.NumGoroutine()
+
+	type mode int
+	const (
+		stops mode = iota
+		trickles
+		silent
+	)
+	var modes []mode
+	for range 20 {
+		modes = append(modes, stops, trickles)
+	}
+	for range 10 {
+		modes = append(modes, silent)
+	}
+	held := make(chan time.Duration, len(modes))
+	errs := make(chan error, len(modes))
+	var wg sync.WaitGroup
+	for _, m := range modes {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer c.Close()
+			start := time.Now()
+			closed := make(chan struct{})
+			if m != silent {
+				io.WriteString(c, "GET /relay/"+upstream+"/v2/ HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+			}
+			if m == trickles {
+				go func() {
+					for {
+						select {
+						case <-closed:
+							return
+						case <-time.After(50 * time.Millisecond):
+							if _, err := c.Write([]byte("a")); err != nil {
+								return
+							}
+						}
+					}
+				}()
+			}
+			c.SetReadDeadline(time.Now().Add(10 * time.Second))
+			_, err := io.Copy(io.Discard, c) // returns when the server closes (or resets) the connection
+			close(closed)
+			if ne, ok := err.(net.Error); ok && ne.Timeout() {
+				errs <- fmt.Errorf("mode %d: the server held the slow connection past 10s", m)
+				return
+			}
+			held <- time.Since(start)
+		}()
+	}
+
+	// A well-behaved client is served while the slow ones hang.
+	resp, err := http.Get("http://" + ln.Addr().String() + "/relay/" + upstream + "/v2/")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	start := time.Now()
-	io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ")
-	c.SetReadDeadline(time.Now().Add(10 * time.Second))
-	n, err := io.Copy(io.Discard, c) // returns when the server closes the connection
-	if err != nil {
-		t.Fatalf("server did not close the slow connection: %v", err)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("relayed request during the slowloris: %d", resp.StatusCode)
 	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Fatalf("slow client held the connection %v (%d bytes answered)", d, n)
+
+	wg.Wait()
+	close(held)
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
+	var longest time.Duration
+	for d := range held {
+		longest = max(longest, d)
+	}
+	if longest > 5*time.Second {
+		t.Errorf("a slow client held its connection %v; header timeout %v", longest, headerTimeout)
+	}
+	http.DefaultClient.CloseIdleConnections()
+	rel.CloseIdleConnections()
+	if n := settleGoroutines(baseline); n > baseline+2 {
+		t.Errorf("%d goroutines after the slow clients were cut, baseline %d", n, baseline)
+	}
+	t.Logf("%d slow connections cut; the longest held %v (header timeout %v)", len(modes), longest.Round(time.Millisecond), headerTimeout)
+}
+
+// settleGoroutines waits (bounded) for the goroutine count to fall to want.
+func settleGoroutines(want int) int {
+	deadline := time.Now().Add(5 * time.Second)
+	n := runtime.NumGoroutine()
+	for n > want && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+		n = runtime.NumGoroutine()
+	}
+	return n
 }
