@@ -213,6 +213,11 @@ func testRelayTokenAnonymous(t *testing.T, f *relayFixture) {
 	if !anon {
 		t.Errorf("the token issuer granted no anonymous token for repository:e2e/anon:pull: %+v", f.token.Issuer.Requests()[before:])
 	}
+	realm := strings.TrimPrefix(f.token.Issuer.URL, "http://")
+	realmHost, realmPath, _ := strings.Cut(realm, "/")
+	if !strings.Contains(f.srv.log.String(), "relay GET "+realmHost+" /"+realmPath+" 200") {
+		t.Errorf("the server's log shows no relayed token request to %s", f.token.Issuer.URL)
+	}
 }
 
 func testRelayTokenCredentials(t *testing.T, f *relayFixture) {
