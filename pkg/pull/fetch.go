@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/opencontainers/go-digest"
@@ -40,6 +41,10 @@ type fetched struct {
 // Concurrency at a time), verifies digests and DiffIDs, and merges them in
 // order into a new FS.
 func (p *puller) layers(ctx context.Context, descs []v1.Descriptor, img *Image) error {
+	// Deferred first, so it runs after cancel: no download outlives the
+	// pull, and no progress event comes after Pull returns.
+	var wg sync.WaitGroup
+	defer wg.Wait()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	p.rep.phase(PhaseLayers, fmt.Sprintf("fetching %d layers", len(descs)))
@@ -55,7 +60,7 @@ func (p *puller) layers(ctx context.Context, descs []v1.Descriptor, img *Image) 
 		f := &fetched{done: make(chan struct{})}
 		byDigest[d.Digest], order[i] = f, f
 		p.rep.emit(Event{Phase: PhaseLayers, Layer: i, Digest: d.Digest, State: Waiting, Total: d.Size})
-		go func() {
+		wg.Go(func() {
 			defer close(f.done)
 			select {
 			case sem <- struct{}{}:
@@ -71,7 +76,7 @@ func (p *puller) layers(ctx context.Context, descs []v1.Descriptor, img *Image) 
 			if f.err != nil {
 				cancel(layerError(i, d, f.err)) // fail fast, stop the others
 			}
-		}()
+		})
 	}
 
 	lim := p.opts.Limits

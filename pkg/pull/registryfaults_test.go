@@ -35,14 +35,15 @@ type faultRun struct {
 }
 
 // pullFaulty pulls ref with quick retries (1ms backoff, capped at 2s so a
-// Retry-After of a second or two is honoured) and a 200ms StallTimeout,
-// collecting retry messages and the waits the client chose.
+// Retry-After of a second or two is honoured) and a 3s StallTimeout (the
+// stall cases shorten it), collecting retry messages and the waits the
+// client chose.
 func pullFaulty(ctx context.Context, ref string, tweak func(*registry.Options)) faultRun {
 	var (
 		r  faultRun
 		mu sync.Mutex
 	)
-	o := registry.Options{Backoff: time.Millisecond, MaxBackoff: 2 * time.Second, StallTimeout: 200 * time.Millisecond,
+	o := registry.Options{Backoff: time.Millisecond, MaxBackoff: 2 * time.Second, StallTimeout: 3 * time.Second,
 		OnRetry: func(_ string, _ int, wait time.Duration, _ error) {
 			mu.Lock()
 			r.waits = append(r.waits, wait)
@@ -79,6 +80,7 @@ func gets(f *regtest.Faults, path string) []regtest.Seen {
 // blob and the cause, after a bounded number of requests.
 func TestPullRegistryFaults(t *testing.T) {
 	retryAt := func(d time.Duration) string { return time.Now().Add(d).UTC().Format(http.TimeFormat) }
+	stall := func(o *registry.Options) { o.StallTimeout = 300 * time.Millisecond }
 	type env struct {
 		f    *regtest.Faults
 		blob string          // BlobPath of the big layer
@@ -152,29 +154,29 @@ func TestPullRegistryFaults(t *testing.T) {
 		}, gets: 5, retries: 4, fails: []string{"layer 1", "BLOB", "body ended after"}},
 		{name: "body stalls, resumed", faults: func(e env) []regtest.Fault {
 			return []regtest.Fault{{Kind: regtest.Stall, Path: e.blob, Offset: 50_000, Times: 1}}
-		}, gets: 2, retries: 1, check: func(t *testing.T, e env, r faultRun) {
+		}, tweak: stall, gets: 2, retries: 1, check: func(t *testing.T, e env, r faultRun) {
 			if g := gets(e.f, e.blob); !strings.HasPrefix(g[1].Range, "bytes=50000-") {
 				t.Errorf("second request Range %q, want a resume at 50000", g[1].Range)
 			}
 		}},
 		{name: "no response headers", faults: func(e env) []regtest.Fault {
 			return []regtest.Fault{{Kind: regtest.Hang, Path: e.blob, Times: 1}}
-		}, gets: 2, retries: 1},
+		}, tweak: stall, gets: 2, retries: 1},
 		{name: "body stalls every time", faults: func(e env) []regtest.Fault {
 			return []regtest.Fault{{Kind: regtest.Stall, Path: e.blob, Offset: 1000}}
-		}, tweak: func(o *registry.Options) { o.MaxAttempts = 3 }, gets: 3, retries: 2, fails: []string{"layer 1", "BLOB", "stalled"},
+		}, tweak: func(o *registry.Options) { stall(o); o.MaxAttempts = 3 }, gets: 3, retries: 2, fails: []string{"layer 1", "BLOB", "stalled"},
 			check: func(t *testing.T, e env, r faultRun) {
 				var se *registry.StallError
 				if !errors.As(r.err, &se) || r.elapsed > 3*time.Second {
-					t.Errorf("err %v after %v, want a StallError within about 3 × 200ms", r.err, r.elapsed)
+					t.Errorf("err %v after %v, want a StallError within about 3 × 300ms", r.err, r.elapsed)
 				}
 			}},
 		{name: "very slow drip, bounded by the deadline", faults: func(e env) []regtest.Fault {
 			return []regtest.Fault{{Kind: regtest.Drip, Path: e.blob, Offset: 10_000, Delay: 20 * time.Millisecond}}
-		}, ctx: 500 * time.Millisecond, gets: 1, retries: 0, fails: []string{"layer 1", "BLOB"}, is: context.DeadlineExceeded,
+		}, tweak: stall, ctx: 600 * time.Millisecond, gets: 1, retries: 0, fails: []string{"layer 1", "BLOB"}, is: context.DeadlineExceeded,
 			check: func(t *testing.T, e env, r faultRun) {
 				if r.elapsed > 3*time.Second {
-					t.Errorf("pull took %v, want about the 500ms deadline", r.elapsed)
+					t.Errorf("pull took %v, want about the 600ms deadline", r.elapsed)
 				}
 			}},
 		{name: "redirect loop", faults: func(e env) []regtest.Fault {

@@ -68,8 +68,9 @@ func unwrapURLError(err error) error {
 	var (
 		re *Error
 		pe *permanentError
+		se *StallError
 	)
-	if errors.As(ue.Err, &re) || errors.As(ue.Err, &pe) || errors.Is(ue.Err, context.Canceled) || errors.Is(ue.Err, context.DeadlineExceeded) {
+	if errors.As(ue.Err, &re) || errors.As(ue.Err, &pe) || errors.As(ue.Err, &se) || errors.Is(ue.Err, context.Canceled) || errors.Is(ue.Err, context.DeadlineExceeded) {
 		return ue.Err
 	}
 	if u, perr := url.Parse(ue.URL); perr == nil {
