@@ -368,3 +368,41 @@ func TestRelayErrorsOmitQueries(t *testing.T) {
 		}
 	}
 }
+
+// TestRelayRealmsOnOperatorHosts: a realm on a host the operator allowed by
+// flag (possibly private) is remembered only when a host the operator
+// allowed announced it, so a public registry cannot open paths beyond /v2/
+// on the operator's own hosts; realms on public hosts are remembered from
+// anyone. (A public registry cannot be reached on loopback, so the rule is
+// exercised on learnRealms directly.)
+func TestRelayRealmsOnOperatorHosts(t *testing.T) {
+	r := newRelay(t, Options{Insecure: []string{"127.0.0.1:5001"}, Allow: []string{"10.0.0.5"}})
+	for _, tc := range []struct {
+		fromTrusted bool
+		realm       string
+		want        string // remembered key, "" for none
+	}{
+		{false, "http://127.0.0.1:5001/token", ""},
+		{false, "https://10.0.0.5/admin", ""},
+		{false, "https://auth.example/token", "https://auth.example:443/token"},
+		{true, "http://127.0.0.1:5001/token", "http://127.0.0.1:5001/token"},
+		{true, "https://10.0.0.5/token", "https://10.0.0.5:443/token"},
+	} {
+		r := newRelay(t, r.o)
+		r.learnRealms(tc.fromTrusted, []string{`Bearer realm="` + tc.realm + `"`})
+		got := strings.Join(r.realmKeys(), ",")
+		if got != tc.want {
+			t.Errorf("realm %s announced by a trusted host=%v: remembered %q, want %q", tc.realm, tc.fromTrusted, got, tc.want)
+		}
+	}
+	for u, want := range map[string]string{
+		"http://Registry.Example/v2/": "registry.example:80",
+		"https://[::1]:5000/v2/":      "[::1]:5000",
+		"https://a.example/v2/":       "a.example:443",
+	} {
+		pu, _ := url.Parse(u)
+		if got := hostPortOf(pu); got != want {
+			t.Errorf("hostPortOf(%s) = %q, want %q", u, got, want)
+		}
+	}
+}

@@ -237,7 +237,7 @@ func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	defer resp.Body.Close()
 
 	if t.IsRegistryAPI() {
-		r.learnRealms(resp.Header.Values("Www-Authenticate"))
+		r.learnRealms(r.trusted(hostPortOf(resp.Request.URL)), resp.Header.Values("Www-Authenticate"))
 	}
 	copyHeaders(w.Header(), resp.Header, responseHeaders)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
@@ -362,8 +362,30 @@ func (r *Relay) upstreamError(host string, err error) *httpError {
 	}
 }
 
-// learnRealms remembers the Bearer/Basic realms a registry announced.
-func (r *Relay) learnRealms(headers []string) {
+// trusted reports whether the operator named host:port by flag.
+func (r *Relay) trusted(hostport string) bool { return r.insecure[hostport] || r.allow[hostport] }
+
+// hostPortOf is u's host:port with the scheme's default port, "" when u's
+// host does not parse.
+func hostPortOf(u *url.URL) string {
+	host, port, err := ParseHostPort(u.Host)
+	if err != nil {
+		return ""
+	}
+	if port == 0 {
+		port = 443
+		if u.Scheme == "http" {
+			port = 80
+		}
+	}
+	return joinHostPort(host, port)
+}
+
+// learnRealms remembers the Bearer/Basic realms a registry announced. A
+// realm on a host the operator allowed by flag (which may be private) is
+// remembered only when the announcing registry is itself such a host: a
+// public registry cannot open paths beyond /v2/ on the operator's hosts.
+func (r *Relay) learnRealms(fromTrusted bool, headers []string) {
 	for _, h := range headers {
 		for _, realm := range challengeRealms(h) {
 			if len(realm) > r.o.MaxRealmLen {
@@ -386,6 +408,9 @@ func (r *Relay) learnRealms(headers []string) {
 			hp := joinHostPort(host, port)
 			if u.Scheme == "http" && !r.insecure[hp] {
 				continue // the relay would never reach it over http anyway
+			}
+			if r.trusted(hp) && !fromTrusted {
+				continue
 			}
 			r.realms.add(u.Scheme + "://" + hp + pathOrRoot(u.EscapedPath()))
 		}
