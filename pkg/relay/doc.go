@@ -7,20 +7,25 @@
 //
 //   - only registry API paths (/v2/ and below) and the token realms that a
 //     registry announced in a WWW-Authenticate header passing through this
-//     relay may be requested;
+//     relay may be requested (a realm on a host the operator allowed by flag
+//     only when such a host announced it); the realm cache keeps
+//     scheme://host:port/path, never userinfo or a query;
 //   - hosts are parsed strictly (no userinfo, no non-canonical numeric IPv4
 //     forms, no percent-encoding or dot segments in the path, no control
 //     characters anywhere);
 //   - every destination is checked at dial time against the IP actually being
 //     connected to, so DNS answers that change between a check and the dial
 //     cannot reach loopback, private, link-local, CGNAT, unique-local,
-//     multicast or metadata addresses unless the operator allowed that exact
-//     host:port;
+//     multicast or metadata addresses (IPv4-mapped, NAT64 and 6to4 forms
+//     judged by the IPv4 address they carry; other IPv6 only inside
+//     2000::/3) unless the operator allowed that exact host:port;
 //   - redirects are followed by the relay, at most five hops, each checked by
 //     the same rules, and Authorization is dropped when a hop leaves the host;
 //   - GET, HEAD and OPTIONS only; cookies are neither forwarded nor returned;
 //     only allow-listed headers pass either way; Authorization is passed
-//     through and never logged;
+//     through and never logged or kept; neither the log nor an error answer
+//     repeats a query (token requests carry account names there, storage
+//     redirects carry signatures);
 //   - time, idle streaming and per-client concurrency are bounded, and a client
 //     that goes away cancels its upstream request.
 package relay
