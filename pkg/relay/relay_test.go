@@ -700,3 +700,31 @@ func settle(n, want int) int {
 	}
 	return n
 }
+
+// TestRelayHostileContentSandboxed: a registry that answers HTML with a
+// script cannot run it on the relay's origin (the page's own): every relayed
+// answer carries CSP sandbox and nosniff, and so do the relay's refusals.
+func TestRelayHostileContentSandboxed(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != "/v2/evil/blobs/page" {
+			return false
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.Write([]byte("<script>fetch('/api/info')</script>"))
+		return true
+	})
+	r := newRelay(t, Options{Insecure: []string{up.hp}})
+	for _, uri := range []string{
+		"/relay/" + up.hp + "/v2/evil/blobs/page",
+		"/relay/" + up.hp + "/v2/",
+		"/relay/127.0.0.1/v2/", // a refusal
+	} {
+		got := do(t, r, "GET", uri, nil)
+		if got.header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s (%d): X-Content-Type-Options %q, want nosniff", uri, got.status, got.header.Get("X-Content-Type-Options"))
+		}
+		if got.status < 400 && got.header.Get("Content-Security-Policy") != "sandbox" {
+			t.Errorf("GET %s (%d): Content-Security-Policy %q, want sandbox", uri, got.status, got.header.Get("Content-Security-Policy"))
+		}
+	}
+}
