@@ -728,3 +728,27 @@ func TestRelayHostileContentSandboxed(t *testing.T) {
 		}
 	}
 }
+
+// TestRelayUpstreamHangTimesOut: a registry that never answers is given up on
+// after ResponseHeaderTimeout with a 504 naming it, and its slot is freed.
+func TestRelayUpstreamHangTimesOut(t *testing.T) {
+	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) bool {
+		if r.URL.Path != "/v2/hang/manifests/x" {
+			return false
+		}
+		<-r.Context().Done()
+		return true
+	})
+	r := newRelay(t, Options{Insecure: []string{up.hp}, ResponseHeaderTimeout: 200 * time.Millisecond, MaxPerClient: 1})
+	start := time.Now()
+	got := do(t, r, "GET", "/relay/"+up.hp+"/v2/hang/manifests/x", nil)
+	if got.status != http.StatusGatewayTimeout || !strings.Contains(got.err, up.hp) || !strings.Contains(got.err, "timed out") {
+		t.Fatalf("hanging upstream: %d %q; want 504 naming %s", got.status, got.err, up.hp)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("gave up after %v", d)
+	}
+	if got := do(t, r, "GET", "/relay/"+up.hp+"/v2/", nil); got.status != 200 {
+		t.Errorf("next request from the same client: %d; the slot was not freed", got.status)
+	}
+}
