@@ -43,7 +43,7 @@ func (c *Client) retryWait(attempt int, err error) (time.Duration, bool) {
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return 0, false
-	case errors.As(err, &de), errors.As(err, &se), errors.As(err, &pe), errors.As(err, &ce):
+	case errors.As(err, &de), errors.As(err, &se), errors.As(err, &pe), errors.As(err, &ce), isPermanent(err):
 		return 0, false
 	case errors.As(err, &re):
 		if !retryableStatus(re.StatusCode) {
@@ -58,6 +58,15 @@ func (c *Client) retryWait(attempt int, err error) (time.Duration, bool) {
 		d = max(d, re.RetryAfter)
 	}
 	return d, true
+}
+
+// isPermanent reports whether err, or an error it wraps, says another
+// attempt cannot help by a method Permanent() bool returning true. A
+// transport can mark its own refusals that way (the page's relay transport
+// does for the relay's 403s), so they end a pull at once.
+func isPermanent(err error) bool {
+	var p interface{ Permanent() bool }
+	return errors.As(err, &p) && p.Permanent()
 }
 
 // backoff is the wait after failed attempt (1-based): base doubled per

@@ -68,3 +68,27 @@ func TestRetryStopsOnCancel(t *testing.T) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
 }
+
+// refusal is a transport's error that no retry can help, as the page's
+// relay transport reports the relay's refusals.
+type refusal struct{}
+
+func (refusal) Error() string   { return "relay refused the destination" }
+func (refusal) Permanent() bool { return true }
+
+type refusingTransport struct{ calls int }
+
+func (t *refusingTransport) RoundTrip(*http.Request) (*http.Response, error) {
+	t.calls++
+	return nil, refusal{}
+}
+
+func TestPermanentTransportErrorsAreNotRetried(t *testing.T) {
+	rt := &refusingTransport{}
+	c := NewClient(Options{Transport: rt, Backoff: time.Hour, MaxBackoff: time.Hour})
+	r, _ := ParseRef("registry.example/img:tag")
+	_, err := c.Manifest(context.Background(), r, "tag", manifestTypes)
+	if !errors.As(err, new(refusal)) || rt.calls != 1 {
+		t.Errorf("err = %v after %d calls, want the refusal after exactly one", err, rt.calls)
+	}
+}
