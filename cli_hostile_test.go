@@ -54,10 +54,25 @@ func TestCLIHostileImage(t *testing.T) {
 	if len(lines) != 9 { // /a /b /etc /etc/passwd /odd /odd/… /out /out/passwd /x
 		t.Errorf("%d lines:\n%s", len(lines), stdout)
 	}
+	const odd = "/odd/bad\xff\xfe\nname\x1b[31m"
+	var exact bool
 	for _, l := range lines {
-		var e struct{ Path string }
+		var e struct {
+			Path      string
+			PathBytes []byte
+		}
 		if err := json.Unmarshal([]byte(l), &e); err != nil || !strings.HasPrefix(e.Path, "/") {
 			t.Errorf("line %q: %v", l, err)
 		}
+		exact = exact || string(e.PathBytes) == odd
+	}
+	if !exact {
+		t.Errorf("no line carries the exact bytes of %q in pathBytes:\n%s", odd, stdout)
+	}
+
+	// The text listing quotes the name: no raw newline or escape reaches the terminal.
+	code, stdout, _ = run(t, nil, "ls", ref, "/odd")
+	if code != 0 || strings.Contains(stdout, "\x1b") || strings.Count(stdout, "\n") != 1 || !strings.Contains(stdout, `"/odd/bad\xff\xfe\nname\x1b[31m"`) {
+		t.Errorf("ls /odd text: %q", stdout)
 	}
 }

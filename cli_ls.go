@@ -9,8 +9,11 @@ import (
 	"io/fs"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/regscope/regscope/internal/format"
 	"github.com/regscope/regscope/pkg/layers"
@@ -55,12 +58,12 @@ func cmdLs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 1, ' ', tabwriter.AlignRight)
 	for _, e := range entries {
-		name := e.Path
+		name := display(e.Path)
 		if e.Link != "" {
 			if e.Type == layers.TypeHardlink {
-				name += " link to " + e.Link
+				name += " link to " + display(e.Link)
 			} else {
-				name += " -> " + e.Link
+				name += " -> " + display(e.Link)
 			}
 		}
 		fmt.Fprintf(tw, "%s\t %d/%d\t %d\t %s\t L%d\t  %s\n", modeString(e), e.UID, e.GID, e.Size,
@@ -79,11 +82,32 @@ type entryJSON struct {
 	GID   int    `json:"gid"`
 	Link  string `json:"link"`
 	Layer int    `json:"layer"`
+	// PathBytes and LinkBytes hold the exact bytes, base64, when the name
+	// is not valid UTF-8 (JSON strings would replace the bad bytes).
+	PathBytes []byte `json:"pathBytes,omitempty"`
+	LinkBytes []byte `json:"linkBytes,omitempty"`
 }
 
 func listing(e *layers.Entry) entryJSON {
-	return entryJSON{Path: e.Path, Type: e.Type.String(), Mode: fmt.Sprintf("%04o", permBits(e.Mode)),
+	j := entryJSON{Path: e.Path, Type: e.Type.String(), Mode: fmt.Sprintf("%04o", permBits(e.Mode)),
 		Size: e.Size, UID: e.UID, GID: e.GID, Link: e.Link, Layer: e.Layer}
+	if !utf8.ValidString(e.Path) {
+		j.PathBytes = []byte(e.Path)
+	}
+	if !utf8.ValidString(e.Link) {
+		j.LinkBytes = []byte(e.Link)
+	}
+	return j
+}
+
+// display returns a name safe to print on a terminal: as it is when it is
+// valid UTF-8 without control characters, else Go-quoted ("a\nb",
+// "\xff"), so a hostile name cannot fake lines or send escape codes.
+func display(s string) string {
+	if !utf8.ValidString(s) || strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) }) {
+		return strconv.Quote(s)
+	}
+	return s
 }
 
 // fsName turns a user's path into an io/fs name ("." for the root).
