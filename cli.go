@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/regscope/regscope/pkg/pull"
 	"github.com/regscope/regscope/pkg/registry"
@@ -45,6 +46,7 @@ type pullFlags struct {
 	concurrency int
 	user, pass  string
 	json        bool
+	timeout     time.Duration
 }
 
 func (f *pullFlags) register(fs *flag.FlagSet) {
@@ -54,6 +56,7 @@ func (f *pullFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.user, "u", "", "registry username (also REGSCOPE_USERNAME)")
 	fs.StringVar(&f.pass, "p", "", "registry password (also REGSCOPE_PASSWORD)")
 	fs.BoolVar(&f.json, "json", false, "print JSON")
+	fs.DurationVar(&f.timeout, "timeout", 0, "give up the whole pull after this long, e.g. 10m (default: no limit; stalls are cut after 30s anyway)")
 }
 
 // parse parses args, allowing flags after positional arguments, and checks
@@ -84,7 +87,7 @@ func parse(fs *flag.FlagSet, args []string, min, max int) ([]string, error) {
 func usage(cmd string) string {
 	switch cmd {
 	case "pull":
-		return "pull [--platform P] [--insecure] [--concurrency N] [-u USER -p PASS] [--json] REF"
+		return "pull [--platform P] [--insecure] [--concurrency N] [--timeout D] [-u USER -p PASS] [--json] REF"
 	case "ls":
 		return "ls [-R] [--json] [--layer N] [pull flags] REF [PATH]"
 	default:
@@ -95,6 +98,11 @@ func usage(cmd string) string {
 // pullImage runs the pipeline with the flags' options, showing progress on
 // stderr.
 func pullImage(ctx context.Context, ref string, f *pullFlags, stderr io.Writer) (*pull.Image, error) {
+	if f.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, f.timeout)
+		defer cancel()
+	}
 	r, err := registry.ParseRef(ref)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/opencontainers/go-digest"
 
@@ -31,6 +32,7 @@ func TestCLIPullRegistryFaults(t *testing.T) {
 
 	for _, tc := range []struct {
 		name    string
+		args    []string
 		faults  []regtest.Fault
 		code    int
 		retries []string // in the retry lines, in order
@@ -45,13 +47,17 @@ func TestCLIPullRegistryFaults(t *testing.T) {
 		{name: "429 asking for more than the backoff cap allows: fails at once",
 			faults: []regtest.Fault{{Kind: regtest.Status, Code: 429, Path: blob, Header: map[string][]string{"Retry-After": {"3600"}}}},
 			code:   1, last: []string{"layer 1 (" + d.String() + ")", "/blobs/" + d.String(), "429 Too Many Requests", "retry after 1h0m0s"}},
+		{name: "an endless drip under --timeout: fails naming the blob",
+			args:   []string{"--timeout", "500ms"},
+			faults: []regtest.Fault{{Kind: regtest.Drip, Path: blob, Offset: 1000, Delay: 50 * time.Millisecond}},
+			code:   1, last: []string{"layer 1 (" + d.String() + ")", "deadline exceeded"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f = regtest.Faults{}
 			for _, fl := range tc.faults {
 				f.Add(fl)
 			}
-			code, out, errs := run(t, nil, "pull", ref)
+			code, out, errs := run(t, nil, append(append([]string{"pull"}, tc.args...), ref)...)
 			lines := strings.Split(strings.TrimSpace(errs), "\n")
 			var retries []string
 			for _, l := range lines {
