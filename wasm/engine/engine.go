@@ -246,15 +246,34 @@ func layerChanges(img *pull.Image, n int) ([]msg.Entry, error) {
 			row.Change = "opaque"
 		default:
 			row.Change = "added"
-			for _, c := range img.FS.History(en.Path) {
-				if c.Layer == n && c.Kind == layers.Modified {
-					row.Change = "modified"
-				}
+			if existedBefore(img.FS.History(en.Path), n) {
+				row.Change = "modified"
 			}
 		}
 		out = append(out, row)
 	}
 	return out, nil
+}
+
+// existedBefore reports whether the path with history h was present in the
+// filesystem just below layer n, that is whether layer n's entry for it
+// modified rather than added it. Later layers' changes do not matter; a
+// path layer n itself deleted and put again (an opaque directory's marker
+// before its new children, or a whiteout before the entry) existed before.
+// The path was first created by the layer of the entry its first change
+// replaced; with no history at all, by the layer that lists it.
+func existedBefore(h []layers.Change, n int) bool {
+	if len(h) == 0 || h[0].Entry == nil {
+		return false
+	}
+	present := h[0].Entry.Layer < n
+	for _, c := range h {
+		if c.Layer >= n {
+			break
+		}
+		present = c.Kind != layers.Deleted
+	}
+	return present
 }
 
 // search finds entries whose name contains q (case-insensitively); when q
