@@ -48,7 +48,13 @@ func (p *puller) layers(ctx context.Context, descs []v1.Descriptor, img *Image) 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	p.rep.phase(PhaseLayers, fmt.Sprintf("fetching %d layers", len(descs)))
+	return p.merge(ctx, descs, p.download(ctx, cancel, &wg, descs), img)
+}
 
+// download starts one reader per distinct digest, Concurrency at a time,
+// and returns each layer's (possibly shared) outcome. The first failure
+// cancels ctx with itself as the cause, stopping the others.
+func (p *puller) download(ctx context.Context, cancel context.CancelCauseFunc, wg *sync.WaitGroup, descs []v1.Descriptor) []*fetched {
 	byDigest := map[digest.Digest]*fetched{}
 	order := make([]*fetched, len(descs))
 	sem := make(chan struct{}, p.opts.Concurrency)
@@ -74,12 +80,16 @@ func (p *puller) layers(ctx context.Context, descs []v1.Descriptor, img *Image) 
 				f.err = p.budget.add(f.stats)
 			}
 			if f.err != nil {
-				cancel(layerError(i, d, f.err)) // fail fast, stop the others
+				cancel(layerError(i, d, f.err))
 			}
 		})
 	}
+	return order
+}
 
-	lim := p.opts.Limits
+// merge waits for each layer in order, checks its DiffID against the
+// config, and applies it to a new FS, which it sets on img with the layers.
+func (p *puller) merge(ctx context.Context, descs []v1.Descriptor, order []*fetched, img *Image) error {
 	fsys := layers.NewFS()
 	hist := manifest.LayerHistory(img.Image, len(descs))
 	var diffIDs []digest.Digest
@@ -107,12 +117,11 @@ func (p *puller) layers(ctx context.Context, descs []v1.Descriptor, img *Image) 
 				return err
 			}
 		}
+		// MaxEntries needs no check here: the budget counted every layer's
+		// entries, which the merged tree can only have fewer of.
 		st, err := fsys.Apply(i, f.changes)
 		if err != nil {
 			return layerError(i, d, err)
-		}
-		if lim.MaxEntries > 0 && fsys.Len() > lim.MaxEntries {
-			return layerError(i, d, fmt.Errorf("the image has more than %d entries (limit MaxEntries)", lim.MaxEntries))
 		}
 		diffIDs = append(diffIDs, f.stats.DiffID)
 		img.Layers = append(img.Layers, Layer{
