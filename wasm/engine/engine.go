@@ -109,7 +109,7 @@ func blob(b pull.Blob) msg.Blob {
 func EntryOf(e *layers.Entry) msg.Entry {
 	return msg.Entry{
 		Path: e.Path, Type: e.Type.String(), Mode: uint32(e.Mode), Size: e.Size,
-		UID: e.UID, GID: e.GID, Link: e.Link, Layer: e.Layer,
+		UID: e.UID, GID: e.GID, Uname: e.Uname, Gname: e.Gname, Link: e.Link, Layer: e.Layer,
 	}
 }
 

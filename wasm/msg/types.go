@@ -101,6 +101,8 @@ type Entry struct {
 	Size  int64  `json:"size"`
 	UID   int    `json:"uid"`
 	GID   int    `json:"gid"`
+	Uname string `json:"uname,omitempty"` // owner names from the tar header, "" when it carries none
+	Gname string `json:"gname,omitempty"`
 	Link  string `json:"link,omitempty"`
 	Layer int    `json:"layer"` // the layer that provided it
 	// Change is set for rows that are not simply present: "deleted" or

@@ -58,6 +58,10 @@ func (a *app) showDir(dir string, force bool) {
 	if dir == a.dir && a.searching == "" && !force {
 		return
 	}
+	from := a.dir
+	if a.searching != "" {
+		from = ""
+	}
 	a.dir, a.searching = dir, ""
 	a.el("search-input").Underlying().Set("value", "")
 	a.drawCrumbs(dir, "")
@@ -71,9 +75,37 @@ func (a *app) showDir(dir string, force bool) {
 	a.el("tree-info").SetTextContent(fmt.Sprintf("%d entries", n))
 	if a.file != "" {
 		if i := a.tree.find(a.file); i >= 0 {
+			a.tree.cur = i
 			a.tree.scrollTo(i)
+			return
 		}
 	}
+	// Coming back up (Backspace, ←, a breadcrumb): the cursor is on the
+	// directory we came from; entering one with the keyboard, on its first row.
+	if rel, ok := strings.CutPrefix(from, strings.TrimSuffix(dir, "/")+"/"); ok && from != dir {
+		child, _, _ := strings.Cut(rel, "/")
+		if i := a.tree.find(path.Join(dir, child)); i >= 0 {
+			a.tree.setCursor(i)
+			return
+		}
+	}
+	if a.tree.focused() {
+		a.tree.setCursor(0)
+	}
+}
+
+// parent shows the parent of the directory in the tree (or, from search
+// results, the directory again).
+func (a *app) parent() {
+	if a.searching != "" {
+		go a.search("")
+		return
+	}
+	if a.dir == "" || a.dir == "/" {
+		return
+	}
+	up := path.Dir(a.dir)
+	go a.navigate(func(s *urlstate.State) { s.View, s.Path = "files", up })
 }
 
 // search shows filename search results in the tree ("" returns to the directory).
@@ -158,6 +190,7 @@ func (a *app) openFile(p string, st *msg.StatResult) {
 	gen := a.viewGen
 	a.tree.mark(p)
 	if i := a.tree.find(p); i >= 0 {
+		a.tree.cur = i
 		a.tree.scrollTo(i)
 	}
 	a.drawViewerBar(p, st)
@@ -247,8 +280,9 @@ func (a *app) drawViewerBar(p string, st *msg.StatResult) {
 	e := st.Entry
 	var b strings.Builder
 	fmt.Fprintf(&b, `<div class="vb-path mono">%s</div><div class="vb-meta">`, esc(p))
-	fmt.Fprintf(&b, `<span class="mono">%s</span> <span>%d:%d</span> <span>%s</span> <span>%s</span> <span class="lyr">layer %d</span>`,
-		format.Mode(e.Type, e.Mode), e.UID, e.GID, esc(e.Type), format.Size(e.Size), e.Layer)
+	own, ids := owner(e)
+	fmt.Fprintf(&b, `<span class="mono">%s</span> <span title="uid:gid %s">%s</span> <span>%s</span> <span>%s</span> <span class="lyr">layer %d</span>`,
+		format.Mode(e.Type, e.Mode), esc(ids), esc(own), esc(e.Type), format.Size(e.Size), e.Layer)
 	if e.Link != "" {
 		fmt.Fprintf(&b, ` <span class="mono">→ %s</span>`, esc(e.Link))
 	}

@@ -20,9 +20,10 @@ import (
 var esc = html.EscapeString
 
 // rowHTML is one row of a file list (directory, layer changes or search
-// results), absolutely placed at index i of a virtual list. Rows carry
-// data-path, data-type and data-change for tests and styling.
-func rowHTML(i int, e msg.Entry, rowH int, fullPath bool) string {
+// results), index i of a virtual list (which places the rows: no inline
+// style, the page's CSP forbids it). Rows carry data-path, data-type and
+// data-change for tests and styling.
+func rowHTML(i int, e msg.Entry, fullPath bool) string {
 	name := path.Base(e.Path)
 	if fullPath || e.Path == "/" {
 		name = e.Path
@@ -36,9 +37,10 @@ func rowHTML(i int, e msg.Entry, rowH int, fullPath bool) string {
 	if e.Change != "" {
 		fmt.Fprintf(&b, ` data-change="%s"`, esc(e.Change))
 	}
-	fmt.Fprintf(&b, ` style="top:%dpx">`, i*rowH)
+	b.WriteString(`>`)
 	fmt.Fprintf(&b, `<span class="mode">%s</span>`, format.Mode(e.Type, e.Mode))
-	fmt.Fprintf(&b, `<span class="own">%d:%d</span>`, e.UID, e.GID)
+	own, ids := owner(e)
+	fmt.Fprintf(&b, `<span class="own" title="%s">%s</span>`, esc(ids), esc(own))
 	size := ""
 	if e.Type == "file" || e.Type == "hardlink" {
 		size = format.Size(e.Size)
@@ -70,6 +72,21 @@ func rowHTML(i int, e msg.Entry, rowH int, fullPath bool) string {
 	}
 	fmt.Fprintf(&b, `<span class="lyr" title="%s">%s</span></div>`, esc(title), esc(note))
 	return b.String()
+}
+
+// owner is how an entry's owner reads: user and group names where the tar
+// header carried them, numbers otherwise ("app:app", "0:0", "app:1000"),
+// and the numeric "uid:gid" for a tooltip.
+func owner(e msg.Entry) (shown, ids string) {
+	ids = fmt.Sprintf("%d:%d", e.UID, e.GID)
+	u, g := e.Uname, e.Gname
+	if u == "" {
+		u = fmt.Sprint(e.UID)
+	}
+	if g == "" {
+		g = fmt.Sprint(e.GID)
+	}
+	return u + ":" + g, ids
 }
 
 // textHTML renders text as lines whose numbers come from CSS, so the

@@ -8,15 +8,34 @@ import (
 )
 
 func TestRowHTML(t *testing.T) {
-	got := rowHTML(3, msg.Entry{Path: "/etc/<x>", Type: "symlink", Mode: 0o777, Link: "a&b", Layer: 2}, 22, false)
-	for _, want := range []string{`data-path="/etc/&lt;x&gt;"`, `top:66px`, `lrwxrwxrwx`, `&lt;x&gt;`, `a&amp;b`, `>L2<`, `data-i="3"`} {
+	got := rowHTML(3, msg.Entry{Path: "/etc/<x>", Type: "symlink", Mode: 0o777, Link: "a&b", Layer: 2, UID: 1000, GID: 50, Uname: "app"}, false)
+	if strings.Contains(got, "style=") {
+		t.Errorf("row has an inline style (the page's CSP refuses it):\n%s", got)
+	}
+	for _, want := range []string{`data-path="/etc/&lt;x&gt;"`, `>app:50<`, `title="1000:50"`, `lrwxrwxrwx`, `&lt;x&gt;`, `a&amp;b`, `>L2<`, `data-i="3"`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("row lacks %q:\n%s", want, got)
 		}
 	}
-	del := rowHTML(0, msg.Entry{Path: "/a", Type: "file", Change: "deleted", Layer: 0, By: 3}, 22, false)
+	del := rowHTML(0, msg.Entry{Path: "/a", Type: "file", Change: "deleted", Layer: 0, By: 3}, false)
 	if !strings.Contains(del, "c-deleted") || !strings.Contains(del, "L0 ✗ L3") || !strings.Contains(del, `data-change="deleted"`) {
 		t.Errorf("deleted row: %s", del)
+	}
+}
+
+func TestOwner(t *testing.T) {
+	tests := []struct {
+		e          msg.Entry
+		shown, ids string
+	}{
+		{msg.Entry{UID: 1000, GID: 1000, Uname: "app", Gname: "app"}, "app:app", "1000:1000"},
+		{msg.Entry{}, "0:0", "0:0"},
+		{msg.Entry{UID: 5, GID: 6, Gname: "staff"}, "5:staff", "5:6"},
+	}
+	for _, tt := range tests {
+		if s, ids := owner(tt.e); s != tt.shown || ids != tt.ids {
+			t.Errorf("owner(%+v) = %q, %q; want %q, %q", tt.e, s, ids, tt.shown, tt.ids)
+		}
 	}
 }
 
