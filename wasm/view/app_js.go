@@ -78,6 +78,7 @@ func Run() {
 	a.c = newClient(rs.Get("worker"), func(err error) { a.showError(err) })
 	a.bars = newProgress(a.el("progress"))
 	a.tree = newVList(a, a.el("tree"), func(e msg.Entry) { go a.pick(e) })
+	a.tree.back = a.parent
 	a.chg = newVList(a, a.el("layer-changes"), func(e msg.Entry) {
 		if e.Change == "deleted" || e.Type == "opaque" {
 			return
@@ -413,6 +414,7 @@ func (a *app) setStatus(state, text string) {
 	st := a.el("status")
 	st.SetAttribute("data-state", state)
 	st.SetTextContent(text)
+	st.SetAttribute("title", text) // the whole text when the header is too narrow for it
 }
 
 func (a *app) clearError() {

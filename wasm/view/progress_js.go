@@ -20,11 +20,22 @@ type bar struct {
 	el          dom.HTMLElement
 	fill, bytes dom.HTMLElement
 	rate, state dom.HTMLElement
-	start       time.Time
-	startDone   int64
+	samples     []sample // recent (time, bytes) while downloading, for the rate
 }
 
-// progress draws one bar per layer: bytes, rate and state.
+// sample is how many bytes a layer had at one moment.
+type sample struct {
+	t    time.Time
+	done int64
+}
+
+// rateWindow is how far back the shown rate looks.
+const rateWindow = 2 * time.Second
+
+// progress draws one bar per layer: index, short digest, bar, bytes done
+// of total, rate while downloading, and state. The rows are one grid
+// (each .layer-bar is display: contents), so the columns fit the widest
+// text and nothing leaves a gap.
 type progress struct {
 	root dom.HTMLElement
 	bars map[int]*bar
@@ -75,6 +86,16 @@ func (p *progress) bar(layer int, digest string) *bar {
 	return b
 }
 
+// setState shows a state word (and an optional longer text as its title).
+func (b *bar) setState(state, label, title string) {
+	b.el.SetAttribute("data-state", state)
+	b.state.SetTextContent(label)
+	if title == "" {
+		title = label
+	}
+	b.state.SetAttribute("title", title)
+}
+
 // event updates a layer's bar from a progress event.
 func (p *progress) event(ev msg.Progress) {
 	if ev.Layer < 0 {
@@ -85,16 +106,18 @@ func (p *progress) event(ev msg.Progress) {
 	if state == "" {
 		state = "downloading"
 	}
-	b.el.SetAttribute("data-state", state)
 	label := state
 	if ev.Message != "" {
 		label = ev.Message
 	}
+	title := ""
 	if ev.Error != nil {
-		label = "failed: " + ev.Error.Kind
-		b.el.SetAttribute("title", ev.Error.Message)
+		if ev.State == "" {
+			state = "failed"
+		}
+		label, title = "✗ "+strings.ReplaceAll(ev.Error.Kind, "-", " "), ev.Error.Message
 	}
-	b.state.SetTextContent(label)
+	b.setState(state, label, title)
 	if ev.Total > 0 {
 		pct := float64(ev.Done) / float64(ev.Total) * 100
 		b.fill.Style().SetProperty("width", fmt.Sprintf("%.1f%%", min(pct, 100)), "")
@@ -102,12 +125,18 @@ func (p *progress) event(ev msg.Progress) {
 	} else if ev.Done > 0 {
 		b.bytes.SetTextContent(format.Size(ev.Done))
 	}
-	if state == "downloading" {
-		if b.start.IsZero() {
-			b.start, b.startDone = time.Now(), ev.Done
-		} else if d := time.Since(b.start).Seconds(); d > 0.2 {
-			b.rate.SetTextContent(format.Rate(float64(ev.Done-b.startDone) / d))
-		}
+	if state != "downloading" {
+		b.samples = nil
+		b.rate.SetTextContent("")
+		return
+	}
+	now := time.Now()
+	b.samples = append(b.samples, sample{now, ev.Done})
+	for len(b.samples) > 2 && now.Sub(b.samples[1].t) > rateWindow {
+		b.samples = b.samples[1:]
+	}
+	if first := b.samples[0]; now.Sub(first.t) > 300*time.Millisecond && ev.Done >= first.done {
+		b.rate.SetTextContent(format.Rate(float64(ev.Done-first.done) / now.Sub(first.t).Seconds()))
 	}
 }
 
@@ -115,10 +144,12 @@ func (p *progress) event(ev msg.Progress) {
 func (p *progress) finish(img *msg.PullResult) {
 	for _, l := range img.Layers {
 		b := p.bar(l.Index, l.Digest)
-		b.el.SetAttribute("data-state", "done")
-		b.state.SetTextContent("✓ verified")
+		b.setState("done", "✓ verified", "digest and DiffID verified")
 		b.fill.Style().SetProperty("width", "100%", "")
-		b.bytes.SetTextContent(format.Size(l.Size))
+		b.bytes.SetTextContent(format.Size(l.Size) + " → " + format.Size(l.UncompressedSize))
+		b.bytes.SetAttribute("title", "compressed → uncompressed")
+		b.samples = nil
+		b.rate.SetTextContent("")
 	}
 	p.root.Class().Add("collapsed")
 }
@@ -130,7 +161,6 @@ func (p *progress) failed(err error) {
 		return
 	}
 	b := p.bar(info.Layer, info.Digest)
-	b.el.SetAttribute("data-state", "failed")
-	b.state.SetTextContent("✗ " + strings.ReplaceAll(info.Kind, "-", " "))
-	b.el.SetAttribute("title", info.Message)
+	b.setState("failed", "✗ "+strings.ReplaceAll(info.Kind, "-", " "), info.Message)
+	b.rate.SetTextContent("")
 }
