@@ -151,6 +151,7 @@ func newHandler(static fs.FS, wasm *wasmbin.Source, reg *demo.Registry, rel *rel
 	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-cache") // index.html always; the rest is small and unversioned
 		w.Header().Set("X-Content-Type-Options", "nosniff")
+		w.Header().Set("Content-Security-Policy", pageCSP) // the page and its worker (worker.js carries its own)
 		files.ServeHTTP(w, r)
 	})
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -165,6 +166,16 @@ func newHandler(static fs.FS, wasm *wasmbin.Source, reg *demo.Registry, rel *rel
 		mux.ServeHTTP(w, r)
 	})
 }
+
+// pageCSP is the Content-Security-Policy of the page and its worker: scripts
+// and the wasm only from this origin (compiling WebAssembly needs
+// 'wasm-unsafe-eval'), requests only to this origin (the registry and the
+// relay), images also from blob: (previews) and data: (the empty favicon),
+// no inline styles (the view styles through CSSOM), no plugins, no <base>,
+// no framing. /v2/ and /relay/ answers carry their own "sandbox" policy.
+const pageCSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; " +
+	"img-src 'self' blob: data:; style-src 'self'; connect-src 'self'; object-src 'none'; " +
+	"base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // serverInfo is the body of GET /api/info.
 type serverInfo struct {
