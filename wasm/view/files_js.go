@@ -72,7 +72,7 @@ func (a *app) showDir(dir string, force bool) {
 		a.el("tree-info").SetTextContent(err.Error())
 		return
 	}
-	a.el("tree-info").SetTextContent(fmt.Sprintf("%d entries", n))
+	a.el("tree-info").SetTextContent(plural(n, "entry", "entries"))
 	if a.file != "" {
 		if i := a.tree.find(a.file); i >= 0 {
 			a.tree.cur = i
@@ -133,7 +133,7 @@ func (a *app) search(q string) {
 	if n >= 2000 {
 		more = " (first 2000)"
 	}
-	a.el("tree-info").SetTextContent(fmt.Sprintf("%d matches%s", n, more))
+	a.el("tree-info").SetTextContent(plural(n, "match", "matches") + more)
 }
 
 func (a *app) drawCrumbs(dir, q string) {

@@ -38,9 +38,12 @@ func rowHTML(i int, e msg.Entry, fullPath bool) string {
 		fmt.Fprintf(&b, ` data-change="%s"`, esc(e.Change))
 	}
 	b.WriteString(`>`)
-	fmt.Fprintf(&b, `<span class="mode">%s</span>`, format.Mode(e.Type, e.Mode))
-	own, ids := owner(e)
-	fmt.Fprintf(&b, `<span class="own" title="%s">%s</span>`, esc(ids), esc(own))
+	if e.Type == "whiteout" || e.Type == "opaque" {
+		b.WriteString(`<span class="mode"></span><span class="own"></span>`) // markers: their mode and owner mean nothing
+	} else {
+		own, ids := owner(e)
+		fmt.Fprintf(&b, `<span class="mode">%s</span><span class="own" title="%s">%s</span>`, format.Mode(e.Type, e.Mode), esc(ids), esc(own))
+	}
 	size := ""
 	if e.Type == "file" || e.Type == "hardlink" {
 		size = format.Size(e.Size)
@@ -65,6 +68,9 @@ func rowHTML(i int, e msg.Entry, fullPath bool) string {
 		if e.By >= 0 {
 			note = fmt.Sprintf("L%d ✗ L%d", e.Layer, e.By)
 			title = fmt.Sprintf("from layer %d, %s by layer %d", e.Layer, e.Change, e.By)
+		} else { // a layer's own whiteout
+			note = e.Change
+			title = fmt.Sprintf("layer %d: %s", e.Layer, e.Change)
 		}
 	case "added", "modified", "opaque":
 		note = e.Change
@@ -87,6 +93,14 @@ func owner(e msg.Entry) (shown, ids string) {
 		g = fmt.Sprint(e.GID)
 	}
 	return u + ":" + g, ids
+}
+
+// plural is "1 entry", "2 entries".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // textHTML renders text as lines whose numbers come from CSS, so the

@@ -23,6 +23,13 @@ func TestRowHTML(t *testing.T) {
 	}
 }
 
+func TestRowHTMLLayerChanges(t *testing.T) {
+	wh := rowHTML(0, msg.Entry{Path: "/tmp/old.txt", Type: "whiteout", Change: "deleted", Layer: 2, By: -1}, true)
+	if !strings.Contains(wh, `>deleted</span>`) || strings.Contains(wh, "w---") || strings.Contains(wh, ">0:0<") {
+		t.Errorf("a layer's whiteout row: %s", wh)
+	}
+}
+
 func TestOwner(t *testing.T) {
 	tests := []struct {
 		e          msg.Entry
