@@ -331,11 +331,6 @@ func testFaultSymlinkLoop(t *testing.T, f *faultFixture) *tab {
 		case !strings.Contains(msg, p):
 			t.Errorf("#viewer for %s reads %q; it does not name the path", p, msg)
 		case strings.Contains(msg, "too many levels of symbolic links"):
-		case strings.Contains(msg, "no such file or directory"):
-			// Known: wasm/engine's Engine.Open reports every Resolve error
-			// as not-found, a loop included (the CLI says "too many
-			// levels of symbolic links"). Remove this case once it does too.
-			t.Logf("KNOWN ISSUE: the loop %s is reported as missing, not as a loop", p)
 		default:
 			t.Errorf("#viewer for %s reads %q; want \"too many levels of symbolic links\"", p, msg)
 		}

@@ -158,6 +158,15 @@ func notFound(p string) error {
 	return &msg.ErrorInfo{Kind: msg.ErrNotFound, Message: fmt.Sprintf("%s: no such file or directory in this image", p), Layer: -1}
 }
 
+// unresolved explains why p could not be resolved: a symlink loop (or a
+// chain over 40 hops) is said as such, anything else is not found.
+func unresolved(p string, err error) error {
+	if errors.Is(err, layers.ErrLoop) {
+		return &msg.ErrorInfo{Kind: msg.ErrOther, Message: fmt.Sprintf("%s: too many levels of symbolic links (a loop, or a chain over 40 links)", p), Layer: -1}
+	}
+	return notFound(p)
+}
+
 // directory lists dir (following a symlink to a directory). With deleted it
 // also lists what later layers deleted from it and every overwritten version
 // of its entries, each marked with the layer that did it.
@@ -165,7 +174,7 @@ func directory(fsys *layers.FS, dir string, deleted bool) ([]msg.Entry, error) {
 	dir = path.Clean("/" + dir)
 	real, err := fsys.Resolve(dir)
 	if err != nil {
-		return nil, notFound(dir)
+		return nil, unresolved(dir, err)
 	}
 	ents, err := fsys.ReadDirEntries(real)
 	if err != nil {
@@ -333,7 +342,7 @@ func (e *Engine) Open(req msg.ReadRequest) (*msg.ReadResult, layers.Content, err
 	p := path.Clean("/" + req.Path)
 	real, err := img.FS.Resolve(p)
 	if err != nil {
-		return nil, nil, notFound(p)
+		return nil, nil, unresolved(p, err)
 	}
 	en, err := img.FS.Lstat(real)
 	if err != nil {
