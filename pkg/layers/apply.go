@@ -11,7 +11,7 @@ import (
 // to a missing path or to a directory) the filesystem is left part-applied
 // and should be discarded.
 func (f *FS) Apply(layer int, cs *ChangeSet) (ApplyStats, error) {
-	a := &applier{f: f, layer: layer}
+	a := &applier{f: f, layer: layer, counted: map[string]bool{}}
 	for _, e := range cs.Entries {
 		e.Layer = layer
 		switch e.Type {
@@ -33,6 +33,9 @@ type applier struct {
 	f     *FS
 	layer int
 	st    ApplyStats
+	// counted holds the paths whose deletion this layer counted in
+	// st.Deleted (the top of a whiteout, the children an opaque marker hid).
+	counted map[string]bool
 }
 
 // record appends a change to p's history.
@@ -40,12 +43,37 @@ func (a *applier) record(p string, k ChangeKind, e *Entry) {
 	a.f.history[p] = append(a.f.history[p], Change{Layer: a.layer, Kind: k, Entry: e})
 }
 
-// added counts a new path, noting re-creation in its history.
+// added counts a new path, noting re-creation in its history. A path this
+// very layer deleted (by a whiteout or an opaque marker) and now puts back
+// was modified, not deleted and added: its Deleted record becomes a
+// Modified one and it leaves its directory's Removed list.
 func (a *applier) added(p string) {
-	a.st.Added++
 	a.f.n++
-	if len(a.f.history[p]) > 0 {
+	h := a.f.history[p]
+	if n := len(h); n > 0 && h[n-1].Layer == a.layer && h[n-1].Kind == Deleted {
+		h[n-1].Kind = Modified
+		a.unremove(path.Dir(p), h[n-1].Entry)
+		a.st.Modified++
+		if a.counted[p] {
+			a.st.Deleted--
+			delete(a.counted, p)
+		}
+		return
+	}
+	a.st.Added++
+	if len(h) > 0 {
 		a.record(p, Added, nil)
+	}
+}
+
+// unremove takes e out of dir's Removed list.
+func (a *applier) unremove(dir string, e *Entry) {
+	r := a.f.removed[dir]
+	for i, x := range r {
+		if x == e {
+			a.f.removed[dir] = append(r[:i:i], r[i+1:]...)
+			return
+		}
 	}
 }
 
@@ -106,6 +134,7 @@ func (a *applier) whiteout(p string) {
 	}
 	if c.e.Layer != a.layer {
 		a.st.Deleted++
+		a.counted[p] = true
 	}
 	a.dropChildren(c)
 	delete(parent.children, name)
@@ -122,6 +151,7 @@ func (a *applier) opaque(p string) {
 		a.prune(n, name, c)
 		if lower && n.children[name] == nil {
 			a.st.Deleted++
+			a.counted[path.Join(p, name)] = true
 		}
 	}
 }

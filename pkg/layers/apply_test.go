@@ -158,3 +158,39 @@ func TestApplyHardlinks(t *testing.T) {
 		})
 	}
 }
+
+// A path a layer deletes (whiteout, opaque marker) and puts back itself is
+// one modification: counted as such, recorded as such, not listed as removed.
+func TestApplyDeleteAndRecreateInOneLayer(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		upper L
+	}{
+		{"whiteout then file", L{fileE(".wh.x", ""), fileE("x", "new")}},
+		{"opaque marker then file", L{fileE(".wh..wh..opq", ""), fileE("x", "new")}},
+		{"file then opaque marker", L{fileE("x", "new"), fileE(".wh..wh..opq", "")}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, stats := build(t, L{fileE("x", "old"), fileE("y", "gone")}, tc.upper)
+			want := ApplyStats{Modified: 1}
+			if strings.Contains(tc.name, "opaque") {
+				want.Deleted = 1 // y
+			}
+			if stats[1] != want {
+				t.Errorf("stats %+v, want %+v", stats[1], want)
+			}
+			h := f.History("/x")
+			if len(h) != 1 || h[0].Kind != Modified || h[0].Layer != 1 || h[0].Entry == nil || h[0].Entry.Layer != 0 {
+				t.Errorf("History(/x) = %+v, want one Modified by layer 1 holding the old entry", h)
+			}
+			for _, e := range f.Removed("/") {
+				if e.Path == "/x" {
+					t.Errorf("Removed(/) lists /x, which layer 1 put back")
+				}
+			}
+			if b, err := f.ReadFile("x"); err != nil || string(b) != "new" {
+				t.Errorf("x = %q, %v", b, err)
+			}
+		})
+	}
+}
