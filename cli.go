@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/regscope/regscope/pkg/layers"
 	"github.com/regscope/regscope/pkg/pull"
 	"github.com/regscope/regscope/pkg/registry"
 )
@@ -96,8 +97,10 @@ func usage(cmd string) string {
 }
 
 // pullImage runs the pipeline with the flags' options, showing progress on
-// stderr.
-func pullImage(ctx context.Context, ref string, f *pullFlags, stderr io.Writer) (*pull.Image, error) {
+// stderr. Only with content does it keep file contents (cat needs them;
+// pull and ls need the metadata alone, so their memory does not grow with
+// the image).
+func pullImage(ctx context.Context, ref string, f *pullFlags, content bool, stderr io.Writer) (*pull.Image, error) {
 	if f.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, f.timeout)
@@ -111,6 +114,10 @@ func pullImage(ctx context.Context, ref string, f *pullFlags, stderr io.Writer) 
 	if err != nil {
 		return nil, err
 	}
+	store := layers.DiscardStore()
+	if content {
+		store = layers.MemStore()
+	}
 	prog := newProgress(stderr)
 	defer prog.finish()
 	return pull.Pull(ctx, ref, pull.Options{
@@ -121,6 +128,7 @@ func pullImage(ctx context.Context, ref string, f *pullFlags, stderr io.Writer) 
 			Credentials: creds,
 			UserAgent:   "regscope",
 		},
+		Store:    store,
 		Progress: prog.event,
 	})
 }

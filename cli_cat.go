@@ -17,7 +17,7 @@ func cmdCat(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
-	img, err := pullImage(ctx, pos[0], &f, stderr)
+	img, err := pullImage(ctx, pos[0], &f, true, stderr)
 	if err != nil {
 		return err
 	}

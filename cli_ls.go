@@ -34,7 +34,7 @@ func cmdLs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(pos) == 2 {
 		dir = pos[1]
 	}
-	img, err := pullImage(ctx, pos[0], &f, stderr)
+	img, err := pullImage(ctx, pos[0], &f, false, stderr)
 	if err != nil {
 		return err
 	}

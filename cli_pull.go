@@ -21,7 +21,7 @@ func cmdPull(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	img, err := pullImage(ctx, pos[0], &f, stderr)
+	img, err := pullImage(ctx, pos[0], &f, false, stderr)
 	if err != nil {
 		return err
 	}

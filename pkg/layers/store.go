@@ -2,6 +2,7 @@ package layers
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -63,6 +64,36 @@ func (memStore) Put(r io.Reader, size int64) (Content, error) {
 	return c, nil
 }
 
+// DiscardStore returns a Store that keeps no content: Put reads and drops
+// the bytes (so they are still hashed and checked) and returns a Content that
+// knows its size but answers every read with ErrNotKept. It is for callers
+// that need the metadata alone — listing an image, summarising a pull — and
+// makes their memory independent of the image's size. LimitStore does not
+// count what it drops.
+func DiscardStore() Store { return discardStore{} }
+
+// ErrNotKept is what content from DiscardStore answers to reads.
+var ErrNotKept = errors.New("file content was not kept (DiscardStore)")
+
+type discardStore struct{}
+
+// Put reads size bytes from r and drops them.
+func (discardStore) Put(r io.Reader, size int64) (Content, error) {
+	if size < 0 {
+		return nil, fmt.Errorf("store: negative size %d", size)
+	}
+	if n, err := io.CopyN(io.Discard, r, size); err != nil {
+		return nil, storeErr(n, size, err)
+	}
+	return discarded(size), nil
+}
+
+// discarded is dropped content of a known size.
+type discarded int64
+
+func (d discarded) Size() int64                       { return int64(d) }
+func (d discarded) ReadAt([]byte, int64) (int, error) { return 0, ErrNotKept }
+
 // storeErr reports a body that ended early.
 func storeErr(got, size int64, err error) error {
 	if err == io.EOF {
@@ -107,7 +138,7 @@ func LimitStore(s Store, max int64) Store {
 	if max == 0 {
 		max = DefaultLimits().MaxStored
 	}
-	if max < 0 {
+	if _, drops := s.(discardStore); max < 0 || drops {
 		return s
 	}
 	return &limitStore{s: s, max: max}
