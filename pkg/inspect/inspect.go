@@ -1,0 +1,223 @@
+// Package inspect measures how efficiently an image's layers use their
+// bytes, the way dive does: how much file content each layer added, how
+// much of it later layers overwrote or deleted (bytes still shipped in the
+// image but invisible in the merged filesystem), and which paths and files
+// are the largest.
+//
+// It reads only metadata (Entry.Size), never file contents, so it works on
+// an image pulled with layers.DiscardStore. It is O(entries plus recorded
+// changes) in time, and keeps only the top-N lists beyond per-path totals.
+//
+// The numbers, for an image whose layers are applied bottom first:
+//
+//   - Layer.Added: the sizes of the regular files in the layer's own change
+//     set (every regular-file tar entry; hardlinks, directories, symlinks,
+//     devices count 0).
+//   - Wasted bytes: the Size of every regular file of a lower layer that a
+//     later layer replaced (a new entry at its path, a directory or file put
+//     over it, metadata re-declared) or deleted (whiteout, opaque
+//     directory, deletion of a parent directory), as recorded by
+//     layers.FS.History. Each such version counts once in Result.Wasted; it
+//     counts in Layer.Wasted of the layer that removed it and in
+//     Layer.Lost of the layer that wrote it. A file that a layer deletes and
+//     puts back counts as replaced by that layer.
+//   - Result.Content: the sizes of the regular files in the merged
+//     filesystem (hardlinks 0).
+//   - Result.Efficiency: Content / TotalAdded (1 for an image with no file
+//     content). TotalAdded = Content + Wasted + SelfShadowed, where
+//     SelfShadowed is content a layer wrote and itself replaced or removed
+//     before its tar ended (a path twice in one tar); the merged filesystem
+//     keeps no record of those, so they appear only in that difference.
+package inspect
+
+import (
+	"cmp"
+	"errors"
+	"slices"
+
+	"github.com/regscope/regscope/pkg/layers"
+	"github.com/regscope/regscope/pkg/pull"
+)
+
+// DefaultTop is how many wasted paths and largest files Image reports.
+const DefaultTop = 20
+
+// Result is the efficiency report of one image.
+type Result struct {
+	Content      int64    `json:"content"`      // bytes of regular files in the merged filesystem
+	TotalAdded   int64    `json:"totalAdded"`   // sum of Layers[i].Added
+	Wasted       int64    `json:"wasted"`       // bytes of file versions later layers replaced or deleted
+	WastedFiles  int      `json:"wastedFiles"`  // how many such versions (a path replaced twice counts twice)
+	WastedPaths  int      `json:"wastedPaths"`  // distinct paths among them
+	SelfShadowed int64    `json:"selfShadowed"` // TotalAdded - Content - Wasted (see the package doc)
+	Efficiency   float64  `json:"efficiency"`   // Content / TotalAdded; 1 when TotalAdded is 0
+	Layers       []Layer  `json:"layers"`       // one per layer, in order
+	TopWasted    []Wasted `json:"topWasted"`    // paths by wasted bytes, largest first (ties: path order)
+	Largest      []File   `json:"largest"`      // files of the merged filesystem by size, largest first (ties: path order)
+}
+
+// Layer is one layer's share.
+type Layer struct {
+	Index  int   `json:"index"`
+	Added  int64 `json:"added"`  // bytes of regular files in its change set
+	Wasted int64 `json:"wasted"` // bytes of lower layers' files it replaced or deleted
+	Lost   int64 `json:"lost"`   // bytes of its own files that later layers replaced or deleted
+}
+
+// Wasted is one path whose content later layers replaced or deleted.
+type Wasted struct {
+	Path     string `json:"path"`
+	Bytes    int64  `json:"bytes"`    // sum over the versions removed
+	Count    int    `json:"count"`    // versions removed
+	Writers  []int  `json:"writers"`  // layers that wrote the removed versions, ascending, no repeats
+	Removers []int  `json:"removers"` // layers that replaced or deleted them, ascending, no repeats
+	Present  bool   `json:"present"`  // the path exists in the merged filesystem
+}
+
+// File is one regular file of the merged filesystem.
+type File struct {
+	Path  string `json:"path"`
+	Size  int64  `json:"size"`
+	Layer int    `json:"layer"` // the layer that provided it
+}
+
+// Image computes the report for a pulled image with DefaultTop entries in
+// each top list.
+func Image(img *pull.Image) (*Result, error) {
+	if img == nil || img.FS == nil {
+		return nil, errors.New("inspect: image has no filesystem")
+	}
+	return Compute(img.FS, img.Layers, DefaultTop)
+}
+
+// Compute computes the report for fsys, the merged filesystem of ls, with
+// top entries (at least 0) in each top list. Layer.Added comes from each
+// layer's Changes (nil counts 0).
+func Compute(fsys *layers.FS, ls []pull.Layer, top int) (*Result, error) {
+	r := &Result{Layers: make([]Layer, len(ls))}
+	for i, l := range ls {
+		r.Layers[i].Index = i
+		if l.Changes == nil {
+			continue
+		}
+		for _, e := range l.Changes.Entries {
+			if e.Type == layers.TypeFile {
+				r.Layers[i].Added += e.Size
+			}
+		}
+		r.TotalAdded += r.Layers[i].Added
+	}
+
+	largest := newTopN(top, func(a, b File) int {
+		return cmp.Or(cmp.Compare(a.Size, b.Size), cmp.Compare(b.Path, a.Path))
+	})
+	perPath := map[string]*Wasted{}
+	var order []*Wasted
+	seen := map[string]bool{}
+	var dirs []string // directories whose Removed list is still to read
+	visit := func(p string, present bool) error {
+		if seen[p] {
+			return nil
+		}
+		seen[p] = true
+		for _, c := range fsys.History(p) {
+			if c.Kind == layers.Added || c.Entry == nil || c.Entry.Type != layers.TypeFile {
+				continue
+			}
+			if err := r.count(c, len(ls)); err != nil {
+				return err
+			}
+			w := perPath[p]
+			if w == nil {
+				w = &Wasted{Path: p, Present: present}
+				perPath[p] = w
+				order = append(order, w)
+			}
+			w.Bytes += c.Entry.Size
+			w.Count++
+			w.Writers = addSorted(w.Writers, c.Entry.Layer)
+			w.Removers = addSorted(w.Removers, c.Layer)
+		}
+		return nil
+	}
+
+	dirs = append(dirs, "/")
+	seen["/"] = true
+	err := fsys.Walk(func(e *layers.Entry) error {
+		if e.Type == layers.TypeFile {
+			r.Content += e.Size
+			largest.push(File{Path: e.Path, Size: e.Size, Layer: e.Layer})
+		}
+		if e.Type == layers.TypeDir {
+			dirs = append(dirs, e.Path)
+		}
+		return visit(e.Path, true)
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Deleted paths are reachable only through their directory's Removed
+	// list; a deleted directory's own Removed list holds its subtree.
+	expanded := map[string]bool{}
+	for len(dirs) > 0 {
+		d := dirs[len(dirs)-1]
+		dirs = dirs[:len(dirs)-1]
+		if expanded[d] {
+			continue
+		}
+		expanded[d] = true
+		for _, e := range fsys.Removed(d) {
+			if err := visit(e.Path, false); err != nil {
+				return nil, err
+			}
+			if e.Type == layers.TypeDir && !expanded[e.Path] {
+				dirs = append(dirs, e.Path)
+			}
+		}
+	}
+
+	r.WastedPaths = len(order)
+	r.SelfShadowed = r.TotalAdded - r.Content - r.Wasted
+	r.Efficiency = 1
+	if r.TotalAdded > 0 {
+		r.Efficiency = float64(r.Content) / float64(r.TotalAdded)
+	}
+	tw := newTopN(top, func(a, b *Wasted) int {
+		return cmp.Or(cmp.Compare(a.Bytes, b.Bytes), cmp.Compare(b.Path, a.Path))
+	})
+	for _, w := range order {
+		tw.push(w)
+	}
+	for _, w := range tw.sorted() {
+		r.TopWasted = append(r.TopWasted, *w)
+	}
+	r.Largest = largest.sorted()
+	if r.TopWasted == nil {
+		r.TopWasted = []Wasted{}
+	}
+	if r.Largest == nil {
+		r.Largest = []File{}
+	}
+	return r, nil
+}
+
+// count adds one removed version to the totals and to both layers' shares.
+func (r *Result) count(c layers.Change, n int) error {
+	if c.Layer < 0 || c.Layer >= n || c.Entry.Layer < 0 || c.Entry.Layer >= n {
+		return errors.New("inspect: " + c.Entry.Path + ": history names a layer the image does not have")
+	}
+	r.Wasted += c.Entry.Size
+	r.WastedFiles++
+	r.Layers[c.Layer].Wasted += c.Entry.Size
+	r.Layers[c.Entry.Layer].Lost += c.Entry.Size
+	return nil
+}
+
+// addSorted inserts v into the ascending set s.
+func addSorted(s []int, v int) []int {
+	i, found := slices.BinarySearch(s, v)
+	if found {
+		return s
+	}
+	return slices.Insert(s, i, v)
+}
