@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/regscope/regscope/internal/format"
+	"github.com/regscope/regscope/pkg/inspect"
 	"github.com/regscope/regscope/pkg/manifest"
 	"github.com/regscope/regscope/pkg/pull"
 )
@@ -26,6 +27,9 @@ func cmdPull(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	s := summarize(img)
+	if s.Efficiency, err = inspect.Image(img); err != nil {
+		return err
+	}
 	if f.json {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
@@ -46,6 +50,9 @@ type summary struct {
 	Layers    []layerInfo `json:"layers"`
 	Files     int         `json:"files"`
 	Verified  bool        `json:"verified"`
+	// Efficiency is the dive-like report (pkg/inspect): content, wasted
+	// bytes per layer and path, largest files.
+	Efficiency *inspect.Result `json:"efficiency"`
 }
 
 type blobInfo struct {
@@ -124,7 +131,9 @@ func (s summary) print(w io.Writer) error {
 	}
 	fmt.Fprintf(tw, "layers\t%d, %s compressed, %s uncompressed\n", len(s.Layers), format.Size(comp), format.Size(uncomp))
 	fmt.Fprintf(tw, "files\t%d\n", s.Files)
+	printEfficiency(tw, s.Efficiency)
 	tw.Flush()
+	printTopWasted(w, s.Efficiency, 5)
 	fmt.Fprintln(w)
 	tw = tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "#\tDIGEST\tMEDIA TYPE\tSIZE\tDIFFID\tUNCOMPRESSED\t+/~/-\tCREATED BY")
