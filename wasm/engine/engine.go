@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/regscope/regscope/pkg/inspect"
 	"github.com/regscope/regscope/pkg/layers"
 	"github.com/regscope/regscope/pkg/pull"
 	"github.com/regscope/regscope/wasm/msg"
@@ -89,6 +90,16 @@ func Summary(img *pull.Image) *msg.PullResult {
 		}
 		r.Layers = append(r.Layers, ml)
 		r.Verified += 2 // blob digest and DiffID
+	}
+	// Metadata only: O(entries), no content read. An error (a history naming
+	// a layer the image lacks) cannot happen for a pulled image; the page
+	// then simply shows no efficiency.
+	if eff, err := inspect.Image(img); err == nil {
+		r.Efficiency = eff
+		for i := range r.Layers {
+			r.Layers[i].AddedBytes = eff.Layers[i].Added
+			r.Layers[i].WastedBytes = eff.Layers[i].Wasted
+		}
 	}
 	return r
 }

@@ -1,6 +1,10 @@
 package msg
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/regscope/regscope/pkg/inspect"
+)
 
 // Credential is a user name and password for one registry host (the
 // reference's domain, e.g. "ghcr.io"). The engine keeps credentials in memory
@@ -39,7 +43,9 @@ type Layer struct {
 	Added            int    `json:"added"`
 	Modified         int    `json:"modified"`
 	Deleted          int    `json:"deleted"`
-	Entries          int    `json:"entries"` // entries in the layer's own change set
+	Entries          int    `json:"entries"`     // entries in the layer's own change set
+	AddedBytes       int64  `json:"addedBytes"`  // regular-file content in its change set (inspect.Layer.Added)
+	WastedBytes      int64  `json:"wastedBytes"` // lower layers' file content it replaced or deleted (inspect.Layer.Wasted)
 }
 
 // PullResult is a pulled, fully verified image.
@@ -56,6 +62,9 @@ type PullResult struct {
 	Layers    []Layer  `json:"layers"`
 	Files     int      `json:"files"`    // entries in the merged filesystem
 	Verified  int      `json:"verified"` // digests checked: config + every layer's digest and DiffID
+	// Efficiency is pkg/inspect's report (content, wasted bytes, top lists);
+	// nil if it could not be computed.
+	Efficiency *inspect.Result `json:"efficiency,omitempty"`
 }
 
 // Source names a list the engine can page through: a directory of the merged

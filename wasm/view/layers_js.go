@@ -18,18 +18,20 @@ import (
 // drawLayers draws the layers table.
 func (a *app) drawLayers() {
 	var b strings.Builder
-	b.WriteString(`<thead><tr><th>#</th><th>digest</th><th class="num">compressed</th><th class="num">uncompressed</th><th>media type</th><th class="num">+added</th><th class="num">~modified</th><th class="num">−deleted</th><th>created by</th></tr></thead><tbody>`)
+	b.WriteString(`<thead><tr><th>#</th><th>digest</th><th class="num">compressed</th><th class="num">uncompressed</th><th>media type</th><th class="num">+added</th><th class="num">~modified</th><th class="num">−deleted</th><th class="num" title="regular-file content the layer holds">added bytes</th><th class="num" title="content of lower layers' files this layer overwrote or deleted">wasted</th><th>created by</th></tr></thead><tbody>`)
 	for _, l := range a.img.Layers {
 		mt := strings.TrimPrefix(strings.TrimPrefix(l.MediaType, "application/vnd.oci.image."), "application/vnd.docker.image.rootfs.")
 		fmt.Fprintf(&b, `<tr class="layer" data-layer="%d"><td>%d</td><td class="mono"><span title="%s">%s</span> <button type="button" class="copy" data-copy="%s" title="copy digest">copy</button></td>`+
-			`<td class="num">%s</td><td class="num">%s</td><td class="mono" title="%s">%s</td><td class="num add">%d</td><td class="num mod">%d</td><td class="num del">%d</td><td class="cmd mono" title="%s">%s</td></tr>`,
+			`<td class="num">%s</td><td class="num">%s</td><td class="mono" title="%s">%s</td><td class="num add">%d</td><td class="num mod">%d</td><td class="num del">%d</td><td class="num added-bytes" data-bytes="%d">%s</td><td class="num wasted-bytes" data-bytes="%d">%s</td><td class="cmd mono" title="%s">%s</td></tr>`,
 			l.Index, l.Index, esc(l.Digest+"\nDiffID "+l.DiffID), esc(format.ShortDigest(l.Digest)), esc(l.Digest),
 			format.Size(l.Size), format.Size(l.UncompressedSize), esc(l.MediaType), esc(mt),
-			l.Added, l.Modified, l.Deleted, esc(l.CreatedBy), esc(shortCmd(l.CreatedBy)))
+			l.Added, l.Modified, l.Deleted, l.AddedBytes, format.Size(l.AddedBytes), l.WastedBytes, format.Size(l.WastedBytes),
+			esc(l.CreatedBy), esc(shortCmd(l.CreatedBy)))
 	}
 	b.WriteString(`</tbody>`)
 	t := a.el("layers-table")
 	t.SetInnerHTML(b.String())
+	a.drawEfficiency(a.img.Efficiency)
 	a.el("layer-head").SetInnerHTML(`<span class="muted">Select a layer to see its own changes.</span>`)
 	a.chg.gen++
 	a.chg.total = 0
@@ -89,6 +91,11 @@ func (a *app) clickLink(ev dom.Event) {
 	if d := t.GetAttribute("data-digest"); d != "" {
 		ev.PreventDefault()
 		go a.followDigest(d)
+		return
+	}
+	if p := t.GetAttribute("data-open-path"); p != "" {
+		ev.PreventDefault()
+		go a.navigate(func(s *urlstate.State) { s.View, s.Path = "files", p })
 		return
 	}
 	if l := t.GetAttribute("data-goto-layer"); l != "" {
