@@ -16,6 +16,8 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/regscope/regscope/internal/regtest"
 )
 
 // chromiumPaths are where Debian's chromium package puts the browser; the
@@ -30,7 +32,7 @@ const viewportW, viewportH = 1400, 900
 type browser struct {
 	ctx    context.Context // a chromedp context that has run once (the browser is up)
 	cancel func()
-	out    *lockedBuffer // the browser process's own output
+	out    *regtest.SyncBuffer // the browser process's own output
 }
 
 // startBrowser starts headless Chromium with a fresh profile in dir.
@@ -45,7 +47,7 @@ func startBrowser(dir string) (*browser, error) {
 	if exe == "" {
 		return nil, fmt.Errorf("chromium not found at %s: install it with `apt-get install -y chromium`", strings.Join(chromiumPaths, " or "))
 	}
-	b := &browser{out: &lockedBuffer{}}
+	b := &browser{out: &regtest.SyncBuffer{}}
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.Headless,
@@ -91,7 +93,7 @@ const longtaskObserver = `(() => {
 type tab struct {
 	t       testing.TB
 	ctx     context.Context
-	console *lockedBuffer
+	console *regtest.SyncBuffer
 }
 
 // newTab opens a tab (1400×900, longtask observer installed) that closes at
@@ -103,7 +105,7 @@ func newTab(t testing.TB) *tab {
 		t.Fatal(env.browserErr)
 	}
 	ctx, cancel := chromedp.NewContext(env.browser.ctx)
-	tb := &tab{t: t, ctx: ctx, console: &lockedBuffer{}}
+	tb := &tab{t: t, ctx: ctx, console: &regtest.SyncBuffer{}}
 	var artifacts string
 	if tt, ok := t.(*testing.T); ok {
 		artifacts = tt.ArtifactDir()

@@ -13,9 +13,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/regscope/regscope/internal/regtest"
 )
 
 // server is one `regscope serve` process on 127.0.0.1 at a port it chose.
@@ -23,9 +24,9 @@ type server struct {
 	url  string // "http://127.0.0.1:PORT"
 	host string // "127.0.0.1:PORT"
 	cmd  *exec.Cmd
-	log  *lockedBuffer // stderr: build progress, relay lines, errors
-	done chan struct{} // closed when the process has exited
-	err  error         // the process's exit error, once done
+	log  *regtest.SyncBuffer // stderr: build progress, relay lines, errors
+	done chan struct{}       // closed when the process has exited
+	err  error               // the process's exit error, once done
 }
 
 // startServer runs `regscope serve --addr 127.0.0.1:0 args...` from the module
@@ -37,7 +38,7 @@ func startServer(ctx context.Context, name string, args ...string) (*server, err
 	if err := os.MkdirAll(cache, 0o755); err != nil {
 		return nil, err
 	}
-	s := &server{log: &lockedBuffer{}, done: make(chan struct{})}
+	s := &server{log: &regtest.SyncBuffer{}, done: make(chan struct{})}
 	s.cmd = exec.Command(env.bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	s.cmd.Dir = env.root
 	s.cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+cache, "GOCACHE="+env.gocache)
@@ -188,22 +189,4 @@ func (s *server) tail(n int) string {
 		lines = append([]string{fmt.Sprintf("… %d lines before", len(lines)-n)}, lines[len(lines)-n:]...)
 	}
 	return strings.Join(lines, "\n")
-}
-
-// lockedBuffer is a strings.Builder safe for concurrent writers.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

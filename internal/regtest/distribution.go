@@ -121,7 +121,7 @@ http:
 func start(t testing.TB, config, host string) error {
 	t.Helper()
 	cmd := exec.Command(DistributionBinary, "serve", config)
-	var out lockedBuffer
+	var out SyncBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		return err
@@ -174,19 +174,20 @@ func writeFile(t testing.TB, name, content string) {
 	}
 }
 
-// lockedBuffer collects a process's output from two pipes.
-type lockedBuffer struct {
+// SyncBuffer is a bytes.Buffer safe for concurrent writers: a process's
+// output from two pipes, a server's log, a browser's console.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (l *lockedBuffer) Write(p []byte) (int, error) {
+func (l *SyncBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
 }
 
-func (l *lockedBuffer) String() string {
+func (l *SyncBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
