@@ -115,10 +115,10 @@ func TestServerRoutes(t *testing.T) {
 func TestRunServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	outR, outW := io.Pipe()
-	var stderr bytes.Buffer
+	var stderr regtest.SyncBuffer
 	done := make(chan int, 1)
 	go func() {
-		done <- runServe(ctx, []string{"--addr", "127.0.0.1:0", "--insecure-registry", "127.0.0.1:5000"}, outW, &syncWriter{w: &stderr})
+		done <- runServe(ctx, []string{"--addr", "127.0.0.1:0", "--insecure-registry", "127.0.0.1:5000"}, outW, &stderr)
 		outW.Close()
 	}()
 	line, err := bufio.NewReader(outR).ReadString('\n')
@@ -157,7 +157,7 @@ func TestRunServeBadFlags(t *testing.T) {
 		{"--load", "/nonexistent/image.tar"},
 		{"extra"},
 	} {
-		stderr := &syncWriter{w: &bytes.Buffer{}}
+		stderr := &regtest.SyncBuffer{}
 		code := runServe(context.Background(), append(args, "--addr", "127.0.0.1:0"), io.Discard, stderr)
 		if code == 0 || stderr.String() == "" {
 			t.Errorf("runServe(%q) = %d, stderr %q; want a failure with a message", args, code, stderr.String())
@@ -166,24 +166,6 @@ func TestRunServeBadFlags(t *testing.T) {
 			t.Errorf("runServe(%q): message %q does not name %q", args, stderr.String(), args[1])
 		}
 	}
-}
-
-// syncWriter serialises writes from the server's goroutines.
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
-}
-
-func (s *syncWriter) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.(*bytes.Buffer).String()
 }
 
 // TestSlowlorisCutOff opens 50 connections that never finish their request

@@ -25,24 +25,6 @@ import (
 	"github.com/regscope/regscope/internal/regtest"
 )
 
-// logBuffer is a log destination safe for the server's goroutines.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // realmKeys is everything the relay's realm cache holds.
 func (r *Relay) realmKeys() []string {
 	r.realms.mu.Lock()
@@ -81,7 +63,7 @@ func TestRelayCredentialsNeitherLoggedNorKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	closed := closedPort(t)
-	var logs logBuffer
+	var logs regtest.SyncBuffer
 	r := newRelay(t, Options{Insecure: []string{reg.Host, issuer.Host, closed}, Logger: log.New(&logs, "", 0)})
 	srv := httptest.NewServer(r)
 
@@ -339,7 +321,7 @@ func TestRelayErrorsOmitQueries(t *testing.T) {
 		}
 		return false
 	})
-	var logs logBuffer
+	var logs regtest.SyncBuffer
 	r := newRelay(t, Options{Insecure: []string{up.hp, closed}, Logger: log.New(&logs, "", 0)})
 	for _, tc := range []struct {
 		uri     string
