@@ -1,6 +1,4 @@
-// Command regscope inspects container images: `regscope serve` (the default)
-// serves the page, its WebAssembly, an embedded demo registry and a registry
-// relay; `regscope pull|ls|cat` run the same pipeline natively.
+// runServe: the page, its WebAssembly, the embedded demo registry and the relay.
 package main
 
 import (
@@ -14,46 +12,15 @@ import (
 	"log"
 	"net"
 	"net/http"
-	"os"
-	"os/signal"
 	"runtime/debug"
 	"strings"
-	"syscall"
 	"time"
 
+	"github.com/regscope/regscope/internal/demo"
+	"github.com/regscope/regscope/internal/relay"
 	"github.com/regscope/regscope/internal/wasmbin"
-	"github.com/regscope/regscope/pkg/demo"
-	"github.com/regscope/regscope/pkg/relay"
 	"github.com/regscope/regscope/web"
 )
-
-const serveUsage = `usage:
-  regscope [serve] [--addr 127.0.0.1:8080] [--load PATH]... [--insecure-registry HOST:PORT]... [--allow-host HOST:PORT]... [--big]
-  regscope pull|ls|cat [flags] IMAGE [PATH]   (see regscope CMD -h)
-`
-
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	args := os.Args[1:]
-	cmd := "serve"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
-	}
-	var code int
-	switch cmd {
-	case "serve":
-		code = runServe(ctx, args, os.Stdout, os.Stderr)
-	case "pull", "ls", "cat":
-		code = runCLI(ctx, cmd, args, os.Stdout, os.Stderr)
-	case "help":
-		fmt.Fprint(os.Stdout, serveUsage)
-	default:
-		fmt.Fprintf(os.Stderr, "regscope: unknown command %q\n%s", cmd, serveUsage)
-		code = 2
-	}
-	stop()
-	os.Exit(code)
-}
 
 // listFlag is a repeatable string flag.
 type listFlag []string
@@ -65,7 +32,7 @@ func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fl.SetOutput(stderr)
-	fl.Usage = func() { fmt.Fprint(stderr, serveUsage); fl.PrintDefaults() }
+	fl.Usage = func() { fmt.Fprint(stderr, usage); fl.PrintDefaults() }
 	addr := fl.String("addr", "127.0.0.1:8080", "listen address")
 	big := fl.Bool("big", false, "generate the ≈100 MB demo/big image at start-up rather than on its first request")
 	var loads, insecure, allow listFlag

@@ -20,10 +20,10 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/regscope/regscope/internal/demo"
 	"github.com/regscope/regscope/internal/regtest"
+	"github.com/regscope/regscope/internal/relay"
 	"github.com/regscope/regscope/internal/wasmbin"
-	"github.com/regscope/regscope/pkg/demo"
-	"github.com/regscope/regscope/pkg/relay"
 )
 
 func TestServerRoutes(t *testing.T) {

@@ -1,4 +1,6 @@
-package main
+// Package cli is regscope's command line: one file per subcommand, each
+// running the pipeline of pkg/ natively and printing for people or scripts.
+package cli
 
 import (
 	"context"
@@ -15,19 +17,14 @@ import (
 	"github.com/regscope/regscope/pkg/registry"
 )
 
-// runCLI runs one of the pipeline subcommands (pull, ls, cat) and returns the
-// process exit status. serve.go's main dispatches here. Failures print one
-// line starting "regscope: " on stderr and return 1.
-func runCLI(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
+// Run runs one of the pipeline subcommands (pull, ls, cat) and returns the
+// process exit status. Failures print one line starting "regscope: " on
+// stderr and return 1.
+func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
 	var err error
-	switch cmd {
-	case "pull":
-		err = cmdPull(ctx, args, stdout, stderr)
-	case "ls":
-		err = cmdLs(ctx, args, stdout, stderr)
-	case "cat":
-		err = cmdCat(ctx, args, stdout, stderr)
-	default:
+	if run := command(cmd); run != nil {
+		err = run(ctx, args, stdout, stderr)
+	} else {
 		err = fmt.Errorf("unknown command %q (want serve, pull, ls or cat)", cmd)
 	}
 	if errors.Is(err, flag.ErrHelp) {
@@ -38,6 +35,23 @@ func runCLI(ctx context.Context, cmd string, args []string, stdout, stderr io.Wr
 		return 1
 	}
 	return 0
+}
+
+// Has reports whether cmd names one of Run's subcommands.
+func Has(cmd string) bool { return command(cmd) != nil }
+
+// command returns the function that runs cmd, or nil for an unknown name.
+// A new subcommand is one file with its cmdX function and one case here.
+func command(cmd string) func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	switch cmd {
+	case "pull":
+		return cmdPull
+	case "ls":
+		return cmdLs
+	case "cat":
+		return cmdCat
+	}
+	return nil
 }
 
 // pullFlags are the flags every pipeline subcommand takes.

@@ -98,7 +98,7 @@ func heapInUse() uint64 {
 // the stalled and abandoned requests must end; goroutines must return to
 // baseline. Throughput, heap and goroutine figures are logged, not asserted.
 //
-// Reproduce the figures: go test ./pkg/relay/ -run TestRelayUnderLoad -v -count=1
+// Reproduce the figures: go test ./internal/relay/ -run TestRelayUnderLoad -v -count=1
 func TestRelayUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("streams ≈1 GB through the relay")

@@ -1,6 +1,6 @@
 //go:build !js
 
-package main
+package cli
 
 import (
 	"archive/tar"
@@ -34,7 +34,7 @@ func run(t *testing.T, env map[string]string, args ...string) (code int, stdout,
 		t.Setenv(k, v)
 	}
 	var out, errb bytes.Buffer
-	code = runCLI(context.Background(), args[0], args[1:], &out, &errb)
+	code = Run(context.Background(), args[0], args[1:], &out, &errb)
 	return code, out.String(), errb.String()
 }
 
@@ -213,7 +213,7 @@ func TestCLICredentials(t *testing.T) {
 	}
 	var stdout, stderr bytes.Buffer
 	t.Setenv("DOCKER_CONFIG", dir)
-	if code := runCLI(context.Background(), "cat", []string{ref, "/secret"}, &stdout, &stderr); code != 0 || stdout.String() != "s3cret" {
+	if code := Run(context.Background(), "cat", []string{ref, "/secret"}, &stdout, &stderr); code != 0 || stdout.String() != "s3cret" {
 		t.Errorf("docker config.json: exit %d, %q, %s", code, stdout.String(), stderr.String())
 	}
 }
