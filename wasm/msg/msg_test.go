@@ -63,3 +63,22 @@ func TestSourceKey(t *testing.T) {
 		keys[s.Key()] = true
 	}
 }
+
+func TestProgressiveRoundTrip(t *testing.T) {
+	in := Merged{Layers: 2, Total: 5, Files: 40, Layer: Layer{Index: 1, Digest: "sha256:bb", DiffID: "sha256:cc"}, Storage: StorageDisk}
+	e, err := New(9, KindMerged, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out Merged
+	if err := e.Decode(&out); err != nil || !reflect.DeepEqual(out, in) {
+		t.Errorf("Merged round trip: %+v, %v; want %+v", out, err, in)
+	}
+	c, err := New(3, KindResult, CacheResult{Entries: 4, Bytes: 1 << 20, Budget: 1 << 30, Dropped: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(c.Body) != `{"entries":4,"bytes":1048576,"budget":1073741824,"dropped":1}` {
+		t.Errorf("CacheResult JSON = %s", c.Body)
+	}
+}
