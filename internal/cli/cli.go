@@ -124,7 +124,7 @@ func pullImage(ctx context.Context, ref string, f *pullFlags, content bool, stde
 	if err != nil {
 		return nil, err
 	}
-	creds, err := credentials(r.Domain, f.user, f.pass, os.Getenv)
+	creds, err := credentials(r.Domain, f.user, f.pass, os.Getenv, stderr)
 	if err != nil {
 		return nil, err
 	}
