@@ -17,12 +17,16 @@
 //     later layer replaced (a new entry at its path, a directory or file put
 //     over it, metadata re-declared) or deleted (whiteout, opaque
 //     directory, deletion of a parent directory), as recorded by
-//     layers.FS.History. Each such version counts once in Result.Wasted; it
+//     layers.FS.History. A name removed while hardlinks keep its file under
+//     other names wastes nothing (Change.Linked): the bytes are still in
+//     the merged filesystem, where the remaining name is the regular file
+//     (or a hardlink to it). Each such version counts once in Result.Wasted; it
 //     counts in Layer.Wasted of the layer that removed it and in
 //     Layer.Lost of the layer that wrote it. A file that a layer deletes and
 //     puts back counts as replaced by that layer.
 //   - Result.Content: the sizes of the regular files in the merged
-//     filesystem (hardlinks 0).
+//     filesystem (hardlinks 0: each file's bytes count once, under the name
+//     that is its regular file).
 //   - Result.Efficiency: Content / TotalAdded (1 for an image with no file
 //     content). TotalAdded = Content + Wasted + SelfShadowed, where
 //     SelfShadowed is content a layer wrote and itself replaced or removed
@@ -121,7 +125,7 @@ func Compute(fsys *layers.FS, ls []pull.Layer, top int) (*Result, error) {
 		}
 		seen[p] = true
 		for _, c := range fsys.History(p) {
-			if c.Kind == layers.Added || c.Entry == nil || c.Entry.Type != layers.TypeFile {
+			if c.Kind == layers.Added || c.Linked || c.Entry == nil || c.Entry.Type != layers.TypeFile {
 				continue
 			}
 			if err := r.count(c, len(ls)); err != nil {

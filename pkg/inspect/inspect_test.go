@@ -99,6 +99,45 @@ func TestImage(t *testing.T) {
 			},
 		},
 		{
+			name: "hardlink whose target a later layer deletes keeps the bytes",
+			layers: [][]e{
+				{{Name: "usr/bin/curl", Body: "curl-bytes"}, {Name: "usr/local/bin/curl-hardlink", Type: tar.TypeLink, Link: "usr/bin/curl"}},
+				{{Name: "usr/bin/.wh.curl"}},
+			},
+			want: inspect.Result{
+				Content: 10, TotalAdded: 10,
+				Layers:    []inspect.Layer{{0, 10, 0, 0}, {1, 0, 0, 0}},
+				TopWasted: []inspect.Wasted{},
+				Largest:   []inspect.File{{"/usr/local/bin/curl-hardlink", 10, 0}},
+			},
+		},
+		{
+			name: "hardlink whose target a later layer replaces",
+			layers: [][]e{
+				{{Name: "b", Body: "old"}, {Name: "a", Type: tar.TypeLink, Link: "b"}},
+				{{Name: "b", Body: "new content"}},
+			},
+			want: inspect.Result{
+				Content: 14, TotalAdded: 14,
+				Layers:    []inspect.Layer{{0, 3, 0, 0}, {1, 11, 0, 0}},
+				TopWasted: []inspect.Wasted{},
+				Largest:   []inspect.File{{"/b", 11, 1}, {"/a", 3, 0}},
+			},
+		},
+		{
+			name: "every name of a hardlinked file deleted wastes it once",
+			layers: [][]e{
+				{{Name: "d/f", Body: "12345"}, {Name: "d/h", Type: tar.TypeLink, Link: "d/f"}},
+				{{Name: ".wh.d"}},
+			},
+			want: inspect.Result{
+				Content: 0, TotalAdded: 5, Wasted: 5, WastedFiles: 1, WastedPaths: 1,
+				Layers:    []inspect.Layer{{0, 5, 0, 5}, {1, 0, 5, 0}},
+				TopWasted: []inspect.Wasted{{Path: "/d/h", Bytes: 5, Count: 1, Writers: []int{0}, Removers: []int{1}}},
+				Largest:   []inspect.File{},
+			},
+		},
+		{
 			name: "deleted and put back by the same layer",
 			layers: [][]e{
 				{{Name: "f", Body: "old"}},

@@ -38,9 +38,10 @@ type applier struct {
 	counted map[string]bool
 }
 
-// record appends a change to p's history.
-func (a *applier) record(p string, k ChangeKind, e *Entry) {
-	a.f.history[p] = append(a.f.history[p], Change{Layer: a.layer, Kind: k, Entry: e})
+// record appends a change to p's history; linked says e's content stays
+// in the filesystem under another name.
+func (a *applier) record(p string, k ChangeKind, e *Entry, linked bool) {
+	a.f.history[p] = append(a.f.history[p], Change{Layer: a.layer, Kind: k, Entry: e, Linked: linked})
 }
 
 // added counts a new path, noting re-creation in its history. A path this
@@ -62,7 +63,7 @@ func (a *applier) added(p string) {
 	}
 	a.st.Added++
 	if len(h) > 0 {
-		a.record(p, Added, nil)
+		a.record(p, Added, nil, false)
 	}
 }
 
@@ -80,11 +81,12 @@ func (a *applier) unremove(dir string, e *Entry) {
 // replaced counts and records that n's entry is being replaced, unless it
 // came from this very layer (duplicates within a layer: last wins, silently).
 func (a *applier) replaced(n *node) {
+	linked := unlink(n)
 	if n.e.Layer == a.layer {
 		return
 	}
 	a.st.Modified++
-	a.record(n.e.Path, Modified, n.e)
+	a.record(n.e.Path, Modified, n.e, linked)
 }
 
 // dropChildren deletes everything under n, recording each descendant as
@@ -111,10 +113,11 @@ func (a *applier) dropChildren(n *node) {
 // gone records the deletion of node c from directory dir.
 func (a *applier) gone(dir string, c *node) {
 	a.f.n--
+	linked := unlink(c)
 	if c.e.Layer == a.layer && len(a.f.history[c.e.Path]) == 0 {
 		return // created and deleted by this layer: never visible
 	}
-	a.record(c.e.Path, Deleted, c.e)
+	a.record(c.e.Path, Deleted, c.e, linked)
 	a.f.removed[dir] = append(a.f.removed[dir], c.e)
 }
 
@@ -219,6 +222,7 @@ func (a *applier) ensureDir(p string) *node {
 // put adds or replaces one entry (not a whiteout or opaque marker).
 func (a *applier) put(e *Entry) error {
 	ne := *e
+	var ino *inode // the file a hardlink names
 	if e.Type == TypeHardlink {
 		t := a.f.lookup(e.Link)
 		switch {
@@ -231,6 +235,7 @@ func (a *applier) put(e *Entry) error {
 			if t.e.Content != nil {
 				ne.Size = t.e.Content.Size()
 			}
+			ino = inodeOf(t)
 		default:
 			// A link to a symlink, device or fifo is that inode again.
 			ne = *t.e
@@ -244,28 +249,35 @@ func (a *applier) put(e *Entry) error {
 		a.f.root.e = &ne
 		return nil
 	}
-	parent := a.ensureDir(path.Dir(e.Path))
-	name := path.Base(e.Path)
-	old := parent.children[name]
-	switch {
-	case old == nil:
-		n := &node{e: &ne}
-		if ne.Type == TypeDir {
-			n.children = map[string]*node{}
-		}
-		parent.children[name] = n
-		a.added(ne.Path)
-	case old.e.Type == TypeDir && ne.Type == TypeDir:
-		a.replaced(old)
-		old.e = &ne
-	default:
-		a.replaced(old)
-		a.dropChildren(old)
-		n := &node{e: &ne}
-		if ne.Type == TypeDir {
-			n.children = map[string]*node{}
-		}
-		parent.children[name] = n
+	n := a.place(&ne)
+	if ino != nil {
+		link(n, ino)
 	}
 	return nil
+}
+
+// place puts ne at its path, creating parents, replacing what was there
+// (a directory over a directory keeps its children), and returns its node.
+func (a *applier) place(ne *Entry) *node {
+	parent := a.ensureDir(path.Dir(ne.Path))
+	name := path.Base(ne.Path)
+	old := parent.children[name]
+	if old != nil && old.e.Type == TypeDir && ne.Type == TypeDir {
+		a.replaced(old)
+		old.e = ne
+		return old
+	}
+	if old != nil {
+		a.replaced(old)
+		a.dropChildren(old)
+	}
+	n := &node{e: ne}
+	if ne.Type == TypeDir {
+		n.children = map[string]*node{}
+	}
+	parent.children[name] = n
+	if old == nil {
+		a.added(ne.Path)
+	}
+	return n
 }

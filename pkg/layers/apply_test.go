@@ -70,7 +70,7 @@ func TestApplyDetails(t *testing.T) {
 		"/d dir drwxr-xr-x 2",
 		"/d/n file -rw-r--r-- 2 =n",
 		"/dup file -rw-r--r-- 0 =second",
-		"/h hardlink -rw-r--r-- 1 ->/t =target",
+		"/h file -rw-r--r-- 1 =target",
 		"/ln dir drwxr-xr-x 1",
 		"/ln/z file -rw-r--r-- 1 =z",
 	}, "\n")
@@ -121,9 +121,9 @@ func TestApplyHardlinks(t *testing.T) {
 	}{
 		{"same layer", []L{{fileE("a", "A"), hardE("b", "a")}}, "/b", "/b hardlink -rw-r--r-- 0 ->/a =A", false},
 		{"across layers", []L{{fileE("a", "A")}, {hardE("./x/b", "/a")}}, "/x/b", "/x/b hardlink -rw-r--r-- 1 ->/a =A", false},
-		{"survives target deletion", []L{{fileE("a", "A"), hardE("b", "a")}, {fileE(".wh.a", "")}}, "/b", "/b hardlink -rw-r--r-- 0 ->/a =A", false},
-		{"keeps old content when target replaced", []L{{fileE("a", "A"), hardE("b", "a")}, {fileE("a", "new")}}, "/b", "/b hardlink -rw-r--r-- 0 ->/a =A", false},
-		{"chain", []L{{fileE("a", "A"), hardE("b", "a"), hardE("c", "b")}}, "/c", "/c hardlink -rw-r--r-- 0 ->/b =A", false},
+		{"last name left when the target is deleted", []L{{fileE("a", "A"), hardE("b", "a")}, {fileE(".wh.a", "")}}, "/b", "/b file -rw-r--r-- 0 =A", false},
+		{"keeps old content when target replaced", []L{{fileE("a", "A"), hardE("b", "a")}, {fileE("a", "new")}}, "/b", "/b file -rw-r--r-- 0 =A", false},
+		{"chain", []L{{fileE("a", "A"), hardE("b", "a"), hardE("c", "b")}}, "/c", "/c hardlink -rw-r--r-- 0 ->/a =A", false},
 		{"traversal target cleaned", []L{{fileE("a", "A"), hardE("b", "../../a")}}, "/b", "/b hardlink -rw-r--r-- 0 ->/a =A", false},
 		{"to symlink links the symlink", []L{{linkE("s", "/a"), hardE("h", "s")}}, "/h", "/h symlink Lrw-r--r-- 0 ->/a", false},
 		{"missing target", []L{{hardE("b", "nope")}}, "", `hardlink "/b": target "/nope" does not exist`, true},

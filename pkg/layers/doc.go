@@ -28,8 +28,12 @@
 //     included. Within one layer the last entry for a path wins.
 //   - Missing parents are created as directories (mode 0755) owned by the
 //     layer that needed them.
-//   - A hardlink shares the content of its target as it was when the link was
-//     applied, so it survives a later layer deleting or replacing the target.
+//   - A hardlink is one more name of the regular file its target names when
+//     the link is applied (one inode, as on a real filesystem). The merged
+//     tree lists the file's first remaining name (in link order) as a
+//     regular file and the others as hardlinks to it; when a later entry
+//     deletes or replaces some names, the rest stay linked, and a last
+//     remaining name is a plain regular file with the content it had.
 //     A hardlink to a missing path or to a directory is an error; a hardlink
 //     to a symlink, device or fifo becomes a copy of that entry.
 //

@@ -25,6 +25,7 @@ type FS struct {
 type node struct {
 	e        *Entry
 	children map[string]*node // directories only
+	ino      *inode           // regular files with more than one name (hardlinks) only
 }
 
 // sortedNames returns the names of n's children in lexical order.

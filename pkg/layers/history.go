@@ -28,6 +28,10 @@ type Change struct {
 	Layer int        // the layer that made the change
 	Kind  ChangeKind // what it did
 	Entry *Entry     // the entry replaced or deleted (nil for Added)
+	// Linked is set when Entry was one name of a regular file that other
+	// names (hardlinks) still hold: its content did not leave the
+	// filesystem.
+	Linked bool
 }
 
 // ApplyStats counts what one Apply did to the merged filesystem. A whiteout
