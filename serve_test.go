@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"runtime"
 	"strings"
 	"sync"
@@ -286,4 +287,24 @@ func settleGoroutines(want int) int {
 		n = runtime.NumGoroutine()
 	}
 	return n
+}
+
+// TestBinaryCarriesOnlyWhatItRuns: the shipped binary links no
+// go-containerregistry (a test dependency: the registries tests push to)
+// and so none of the Docker CLI code it brings along.
+func TestBinaryCarriesOnlyWhatItRuns(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatalf("go list -deps .: %v", err)
+	}
+	if !bytes.Contains(out, []byte("github.com/regscope/regscope/internal/demo\n")) {
+		t.Fatalf("go list -deps . does not list internal/demo:\n%s", out)
+	}
+	for _, pkg := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		for _, banned := range []string{"github.com/google/go-containerregistry", "github.com/docker/", "github.com/sirupsen/logrus"} {
+			if strings.HasPrefix(pkg, banned) {
+				t.Errorf("regscope links %s", pkg)
+			}
+		}
+	}
 }

@@ -1,54 +1,100 @@
 package demo
 
 import (
-	"fmt"
+	"time"
 
-	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/types"
+	digest "github.com/opencontainers/go-digest"
+	specs "github.com/opencontainers/image-spec/specs-go"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/regscope/regscope/pkg/manifest"
 )
+
+// epoch is every demo file's and config's timestamp, so the bytes never change.
+func epoch() time.Time { return time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC) }
 
 // step is one build step: a layer with the command that made it, or (layer
 // nil) a metadata-only step recorded as an empty_layer history entry.
 type step struct {
-	layer     v1.Layer
+	layer     *layer
 	createdBy string
 }
 
 // imageSpec is everything assemble needs to make one image.
 type imageSpec struct {
 	steps      []step
-	config     v1.Config
+	config     v1.ImageConfig
 	platform   v1.Platform
-	manifestMT types.MediaType // OCIManifestSchema1 or DockerManifestSchema2
-	configMT   types.MediaType // OCIConfigJSON or DockerConfigJSON
+	manifestMT string // manifest.MediaTypeOCIManifest or MediaTypeDockerV2
+	configMT   string // manifest.MediaTypeOCIConfig or MediaTypeDockerConfig
 }
 
 // assemble builds a deterministic image: fixed timestamps, history in step order.
-func assemble(s imageSpec) (v1.Image, error) {
-	img := mutate.ConfigMediaType(mutate.MediaType(empty.Image, s.manifestMT), s.configMT)
-	var history []v1.History
+func assemble(s imageSpec) (tree, error) {
+	created := epoch()
+	cfg := v1.Image{
+		Created:  &created,
+		Author:   "regscope demo",
+		Platform: s.platform,
+		Config:   s.config,
+		RootFS:   v1.RootFS{Type: "layers", DiffIDs: []digest.Digest{}},
+	}
+	var layers []blob
 	for _, st := range s.steps {
-		h := v1.History{Created: v1.Time{Time: epoch}, CreatedBy: st.createdBy, EmptyLayer: st.layer == nil}
-		history = append(history, h)
-		if st.layer == nil {
-			continue
-		}
-		var err error
-		if img, err = mutate.Append(img, mutate.Addendum{Layer: st.layer, History: h}); err != nil {
-			return nil, fmt.Errorf("demo: append layer for %q: %w", st.createdBy, err)
+		cfg.History = append(cfg.History, v1.History{Created: &created, CreatedBy: st.createdBy, EmptyLayer: st.layer == nil})
+		if st.layer != nil {
+			layers = append(layers, st.layer.blob)
+			cfg.RootFS.DiffIDs = append(cfg.RootFS.DiffIDs, st.layer.diffID)
 		}
 	}
-	cf, err := img.ConfigFile()
+	cb, err := jsonBlob(s.configMT, cfg)
 	if err != nil {
-		return nil, err
+		return tree{}, err
 	}
-	cf = cf.DeepCopy()
-	cf.Created = v1.Time{Time: epoch}
-	cf.Author = "regscope demo"
-	cf.History = history
-	cf.Config = s.config
-	cf.OS, cf.Architecture, cf.Variant, cf.OSVersion = s.platform.OS, s.platform.Architecture, s.platform.Variant, s.platform.OSVersion
-	return mutate.ConfigFile(img, cf)
+	return imageManifest(s.manifestMT, cb, layers, nil)
+}
+
+// imageManifest encodes the manifest of mediaType that lists config and
+// layers (each layer annotated by the matching layerAnnotations entry).
+func imageManifest(mediaType string, cb blob, layers []blob, layerAnnotations []map[string]string) (tree, error) {
+	m := v1.Manifest{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: mediaType, Config: cb.descriptor()}
+	for i, l := range layers {
+		d := l.descriptor()
+		if i < len(layerAnnotations) {
+			d.Annotations = layerAnnotations[i]
+		}
+		m.Layers = append(m.Layers, d)
+	}
+	mb, err := jsonBlob(mediaType, m)
+	if err != nil {
+		return tree{}, err
+	}
+	return tree{blob: mb, blobs: append([]blob{cb}, layers...)}, nil
+}
+
+// indexEntry is one manifest of an index with what its descriptor says beyond
+// the manifest's own bytes.
+type indexEntry struct {
+	m           tree
+	platform    v1.Platform
+	annotations map[string]string
+}
+
+// ociIndex encodes an OCI image index of entries.
+func ociIndex(entries ...indexEntry) (tree, error) {
+	idx := v1.Index{Versioned: specs.Versioned{SchemaVersion: 2}, MediaType: manifest.MediaTypeOCIIndex}
+	out := tree{}
+	for _, e := range entries {
+		d := e.m.descriptor()
+		d.Platform = &e.platform
+		d.Annotations = e.annotations
+		idx.Manifests = append(idx.Manifests, d)
+		out.children = append(out.children, e.m)
+	}
+	b, err := jsonBlob(manifest.MediaTypeOCIIndex, idx)
+	if err != nil {
+		return tree{}, err
+	}
+	out.blob = b
+	return out, nil
 }

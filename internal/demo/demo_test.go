@@ -6,6 +6,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"fmt"
 	"image/png"
 	"io"
 	"net/http"
@@ -23,6 +24,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	digest "github.com/opencontainers/go-digest"
 )
 
 // serve starts a Registry on loopback and returns its host:port.
@@ -373,4 +375,77 @@ func tarDir(dir, out string) error {
 		return err
 	}
 	return tw.Close()
+}
+
+// TestLoadLegacyDockerSave loads the format older Docker versions save:
+// plain tar layers under ID/layer.tar, a repeated layer as a symlink to the
+// first one. The layers are served as they are, plain OCI tar layers.
+func TestLoadLegacyDockerSave(t *testing.T) {
+	layerTar := buildTar([]entry{dir("etc/"), text("etc/legacy", "saved by an old docker\n")})
+	diffID := digest.FromBytes(layerTar)
+	cfg := []byte(`{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["` + diffID.String() + `","` + diffID.String() + `"]}}`)
+	members := []entry{
+		text("manifest.json", `[{"Config":"cfg.json","RepoTags":["legacy:1"],"Layers":["aaa/layer.tar","bbb/layer.tar"]}]`),
+		text("cfg.json", string(cfg)),
+		dir("aaa/"), file("aaa/layer.tar", 0o644, layerTar),
+		dir("bbb/"), symlink("bbb/layer.tar", "../aaa/layer.tar"),
+	}
+	p := writeFile(t, t.TempDir(), "legacy.tar", string(buildTar(members)))
+	r, host := serve(t, Options{})
+	got, err := r.Load(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Repo != "local/legacy" || got[0].Tag != "1" {
+		t.Fatalf("Load = %+v, want local/legacy:1", got)
+	}
+	img, err := remote.Image(ref(t, host, "local/legacy:1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := img.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Config.Digest.String() != digest.FromBytes(cfg).String() {
+		t.Errorf("config %s, want the saved bytes' %s", m.Config.Digest, digest.FromBytes(cfg))
+	}
+	for i, l := range m.Layers {
+		if l.MediaType != types.OCIUncompressedLayer || l.Digest.String() != diffID.String() {
+			t.Errorf("layer %d: %s %s, want %s %s", i, l.MediaType, l.Digest, types.OCIUncompressedLayer, diffID)
+		}
+	}
+	if err := validateLayers(img); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestLoadCorruptLayout: a layout blob whose bytes do not match its digest is
+// refused, naming the blob, and nothing of that layout is served.
+func TestLoadCorruptLayout(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "corrupt")
+	lp, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _ := random.Image(500, 1)
+	if err := lp.AppendImage(img, layout.WithAnnotations(map[string]string{"org.opencontainers.image.ref.name": "1.0"})); err != nil {
+		t.Fatal(err)
+	}
+	layers, _ := img.Layers()
+	ld, _ := layers[0].Digest()
+	md, _ := img.Digest()
+	bad := []byte("not the layer")
+	if err := os.WriteFile(filepath.Join(dir, "blobs", "sha256", ld.Hex), bad, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, host := serve(t, Options{})
+	_, err = r.Load(dir)
+	want := fmt.Sprintf("load %s: index.json entry %s: blob %s: content has digest %s", dir, md, ld, digest.FromBytes(bad))
+	if err == nil || err.Error() != want {
+		t.Fatalf("Load error %v\nwant %s", err, want)
+	}
+	if _, err := remote.Head(ref(t, host, "local/corrupt:1.0")); err == nil {
+		t.Error("local/corrupt:1.0 is served after a failed load")
+	}
 }

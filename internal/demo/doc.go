@@ -3,8 +3,15 @@
 // links stay valid) plus images loaded from `docker save` tarballs and OCI
 // image layouts.
 //
-// The images live in go-containerregistry's in-memory registry
-// (pkg/registry) and are pushed into it in-process through an
-// http.RoundTripper that calls the handler directly; no socket is involved.
-// From the network the registry only answers GET and HEAD.
+// The content is built here: tar layers compressed with the versions of
+// klauspost/compress pinned in go.mod, configs, manifests and indexes
+// encoded from image-spec's types, then served from memory by a small
+// handler for the read-only part of the distribution API (manifests by tag
+// or digest, blobs with Range, tag lists). From the network the registry
+// only answers GET and HEAD.
+//
+// Who may use it: the regscope server (serve.go) and the project's tests.
+// It is internal because it is a part of that program, not a library: it
+// serves what one process generated or loaded, has no storage, no push and
+// no authentication, and its API changes with the server's needs.
 package demo

@@ -2,14 +2,10 @@ package demo
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
-	"io"
 
-	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/types"
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	digest "github.com/opencontainers/go-digest"
 )
 
 // compression of a generated layer.
@@ -21,22 +17,22 @@ const (
 	zstdDefault
 )
 
-// memLayer is a v1.Layer whose compressed and uncompressed bytes are both in
-// memory. The compressors come from klauspost/compress at the version pinned
-// in go.mod, so the same tar always yields the same blob.
-type memLayer struct {
-	compressed, uncompressed []byte
-	digest, diffID           v1.Hash
-	mediaType                types.MediaType
+// layer is a generated layer: its compressed blob and the digest of its
+// uncompressed tar (the config's diff_id).
+type layer struct {
+	blob
+	diffID digest.Digest
 }
 
-func newLayer(tarBytes []byte, c compression, mt types.MediaType) *memLayer {
+// newLayer compresses a tar. The compressors come from klauspost/compress at
+// the version pinned in go.mod, so the same tar always yields the same blob.
+func newLayer(tarBytes []byte, c compression, mediaType string) layer {
 	var buf bytes.Buffer
 	switch c {
 	case zstdDefault:
 		enc, err := zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1), zstd.WithEncoderLevel(zstd.SpeedDefault))
 		if err != nil {
-			panic("demo: zstd: " + err.Error())
+			panic("demo: zstd: " + err.Error()) // fixed options: a bug, not a runtime condition
 		}
 		buf.Write(enc.EncodeAll(tarBytes, nil))
 		enc.Close()
@@ -49,27 +45,5 @@ func newLayer(tarBytes []byte, c compression, mt types.MediaType) *memLayer {
 		zw.Write(tarBytes)
 		zw.Close()
 	}
-	return &memLayer{
-		compressed:   buf.Bytes(),
-		uncompressed: tarBytes,
-		digest:       sha256Hash(buf.Bytes()),
-		diffID:       sha256Hash(tarBytes),
-		mediaType:    mt,
-	}
+	return layer{blob: newBlob(mediaType, buf.Bytes()), diffID: digest.FromBytes(tarBytes)}
 }
-
-func sha256Hash(b []byte) v1.Hash {
-	s := sha256.Sum256(b)
-	return v1.Hash{Algorithm: "sha256", Hex: hex.EncodeToString(s[:])}
-}
-
-func (l *memLayer) Digest() (v1.Hash, error) { return l.digest, nil }
-func (l *memLayer) DiffID() (v1.Hash, error) { return l.diffID, nil }
-func (l *memLayer) Compressed() (io.ReadCloser, error) {
-	return io.NopCloser(bytes.NewReader(l.compressed)), nil
-}
-func (l *memLayer) Uncompressed() (io.ReadCloser, error) {
-	return io.NopCloser(bytes.NewReader(l.uncompressed)), nil
-}
-func (l *memLayer) Size() (int64, error)                { return int64(len(l.compressed)), nil }
-func (l *memLayer) MediaType() (types.MediaType, error) { return l.mediaType, nil }

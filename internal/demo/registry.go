@@ -6,16 +6,10 @@ import (
 	"io"
 	"log"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/registry"
-	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 )
 
 // Image is one image the registry offers, for the page's start screen.
@@ -38,9 +32,8 @@ type Options struct {
 // Registry is the embedded registry: an http.Handler for /v2/ that answers
 // only GET and HEAD.
 type Registry struct {
-	h      http.Handler // go-containerregistry's in-memory registry, writable
-	push   []remote.Option
-	logger *log.Logger
+	content store
+	logger  *log.Logger
 
 	mu     sync.Mutex
 	images []Image
@@ -49,44 +42,30 @@ type Registry struct {
 	bigErr  error
 }
 
-// pushHost is the registry name used for in-process pushes; requests never leave the process.
-const pushHost = "demo.regscope.invalid"
-
 // New returns a Registry holding demo/showcase, demo/zstd and demo/docker
 // (and demo/big, built on its first request unless o.EagerBig).
 func New(ctx context.Context, o Options) (*Registry, error) {
 	if o.Logger == nil {
 		o.Logger = log.New(io.Discard, "", 0)
 	}
-	h := registry.New(registry.Logger(log.New(io.Discard, "", 0)))
-	r := &Registry{
-		h:      h,
-		logger: o.Logger,
-		push:   []remote.Option{remote.WithTransport(handlerTransport{h}), remote.WithContext(ctx)},
-	}
+	r := &Registry{logger: o.Logger}
 	start := time.Now()
-	idx, err := showcase()
-	if err != nil {
-		return nil, fmt.Errorf("demo/showcase: %w", err)
-	}
-	if err := r.putIndex("demo/showcase", "latest", idx, "Showcase",
-		"Two platforms plus an attestation; text, binary, PNG, SVG, symlinks, a hardlink, a whiteout, an opaque directory, setuid, a fifo and 2,000 files in one directory"); err != nil {
-		return nil, err
-	}
 	for _, d := range []struct {
 		repo, title, desc string
-		build             func() (v1.Image, error)
+		build             func() (tree, error)
 	}{
+		{"demo/showcase", "Showcase", "Two platforms plus an attestation; text, binary, PNG, SVG, symlinks, a hardlink, a whiteout, an opaque directory, setuid, a fifo and 2,000 files in one directory", showcase},
 		{"demo/zstd", "zstd layers", "OCI media types with zstd-compressed layers", zstdImage},
 		{"demo/docker", "Docker schema2", "Docker media types (schema2 manifest, gzip layers)", dockerImage},
 	} {
-		img, err := d.build()
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		m, err := d.build()
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", d.repo, err)
 		}
-		if err := r.putImage(d.repo, "latest", img, d.title, d.desc); err != nil {
-			return nil, err
-		}
+		r.put(d.repo, "latest", m, d.title, d.desc)
 	}
 	r.addImage(Image{Repo: "demo/big", Tag: "latest", Title: "Big (≈100 MB)",
 		Description: "4 layers of barely compressible data for benchmarks; generated on first request"})
@@ -118,60 +97,31 @@ func (r *Registry) addImage(im Image) {
 	r.images = append(r.images, im)
 }
 
-func (r *Registry) tag(repo, tag string) (name.Tag, error) {
-	t, err := name.NewTag(pushHost+"/"+repo+":"+tag, name.StrictValidation)
-	if err != nil {
-		return name.Tag{}, fmt.Errorf("image name %s:%s: %w", repo, tag, err)
-	}
-	return t, nil
-}
-
-func (r *Registry) putImage(repo, tag string, img v1.Image, title, desc string) error {
-	t, err := r.tag(repo, tag)
-	if err != nil {
-		return err
-	}
-	if err := remote.Write(t, img, r.push...); err != nil {
-		return fmt.Errorf("push %s:%s: %w", repo, tag, err)
-	}
+// put serves m as repo:tag and lists it on the start screen.
+func (r *Registry) put(repo, tag string, m tree, title, desc string) {
+	r.content.put(repo, tag, m)
 	r.addImage(Image{Repo: repo, Tag: tag, Title: title, Description: desc})
-	return nil
 }
 
-func (r *Registry) putIndex(repo, tag string, idx v1.ImageIndex, title, desc string) error {
-	t, err := r.tag(repo, tag)
-	if err != nil {
-		return err
-	}
-	if err := remote.WriteIndex(t, idx, r.push...); err != nil {
-		return fmt.Errorf("push %s:%s: %w", repo, tag, err)
-	}
-	r.addImage(Image{Repo: repo, Tag: tag, Title: title, Description: desc})
-	return nil
-}
-
-// ensureBig builds and pushes demo/big once; later calls return the first result.
+// ensureBig builds and adds demo/big once; later calls return the first result.
 func (r *Registry) ensureBig() error {
 	r.bigOnce.Do(func() {
 		start := time.Now()
 		r.logger.Printf("generating demo/big (≈100 MB)…")
-		img, err := bigImage()
-		if err == nil {
-			err = r.putImage("demo/big", "latest", img, "Big (≈100 MB)",
-				"4 layers of barely compressible data for benchmarks")
-		}
+		m, err := bigImage()
 		if err != nil {
 			r.bigErr = fmt.Errorf("demo/big: %w", err)
 			r.logger.Printf("%v", r.bigErr)
 			return
 		}
+		r.put("demo/big", "latest", m, "Big (≈100 MB)", "4 layers of barely compressible data for benchmarks")
 		r.logger.Printf("demo/big ready in %v", time.Since(start).Round(time.Millisecond))
 	})
 	return r.bigErr
 }
 
-// ServeHTTP answers the registry API read-only: GET and HEAD pass to the
-// in-memory registry, every other method gets 405 with a registry-style error.
+// ServeHTTP answers the registry API read-only (see serveRegistry); every
+// method but GET and HEAD gets 405 with a registry-style error.
 func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	// Loaded images are strangers' bytes served on the page's origin: never let them render as a page.
 	w.Header().Set("Content-Security-Policy", "sandbox")
@@ -180,33 +130,14 @@ func (r *Registry) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	case http.MethodGet, http.MethodHead:
 	default:
 		w.Header().Set("Allow", "GET, HEAD")
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusMethodNotAllowed)
-		fmt.Fprintf(w, `{"errors":[{"code":"UNSUPPORTED","message":"this registry is read-only: %s not allowed"}]}`+"\n", req.Method)
+		(&regError{http.StatusMethodNotAllowed, "UNSUPPORTED", "this registry is read-only: " + req.Method + " not allowed"}).write(w)
 		return
 	}
 	if strings.HasPrefix(req.URL.Path, "/v2/demo/big/") {
 		if err := r.ensureBig(); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
+			(&regError{http.StatusInternalServerError, "UNKNOWN", err.Error()}).write(w)
 			return
 		}
 	}
-	r.h.ServeHTTP(w, req)
-}
-
-// handlerTransport is an http.RoundTripper that serves requests with an
-// in-process handler: pushes reach the registry without a socket.
-type handlerTransport struct{ h http.Handler }
-
-func (t handlerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	in := req.Clone(req.Context())
-	if in.Body == nil {
-		in.Body = http.NoBody // as a server would present it
-	}
-	rec := httptest.NewRecorder()
-	t.h.ServeHTTP(rec, in)
-	in.Body.Close()
-	resp := rec.Result()
-	resp.Request = req
-	return resp, nil
+	serveRegistry(w, req, &r.content)
 }

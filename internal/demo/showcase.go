@@ -4,47 +4,40 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/mutate"
-	"github.com/google/go-containerregistry/pkg/v1/static"
-	"github.com/google/go-containerregistry/pkg/v1/types"
+	digest "github.com/opencontainers/go-digest"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/regscope/regscope/pkg/manifest"
 )
 
 // showcase builds demo/showcase:latest: an OCI index of linux/amd64,
 // linux/arm64/v8 and a BuildKit-style attestation manifest (unknown/unknown).
-func showcase() (v1.ImageIndex, error) {
-	amd, err := showcaseImage(v1.Platform{OS: "linux", Architecture: "amd64"})
+func showcase() (tree, error) {
+	amdPlatform := v1.Platform{OS: "linux", Architecture: "amd64"}
+	armPlatform := v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}
+	amd, err := showcaseImage(amdPlatform)
 	if err != nil {
-		return nil, err
+		return tree{}, err
 	}
-	arm, err := showcaseImage(v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"})
+	arm, err := showcaseImage(armPlatform)
 	if err != nil {
-		return nil, err
+		return tree{}, err
 	}
-	amdDigest, err := amd.Digest()
+	att, err := attestation(amd.digest.Encoded())
 	if err != nil {
-		return nil, err
+		return tree{}, err
 	}
-	att, err := attestation(amdDigest)
-	if err != nil {
-		return nil, err
-	}
-	idx := mutate.IndexMediaType(empty.Index, types.OCIImageIndex)
-	return mutate.AppendManifests(idx,
-		mutate.IndexAddendum{Add: amd, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "amd64"}}},
-		mutate.IndexAddendum{Add: arm, Descriptor: v1.Descriptor{Platform: &v1.Platform{OS: "linux", Architecture: "arm64", Variant: "v8"}}},
-		mutate.IndexAddendum{Add: att, Descriptor: v1.Descriptor{
-			Platform: &v1.Platform{OS: "unknown", Architecture: "unknown"},
-			Annotations: map[string]string{
-				"vnd.docker.reference.type":   "attestation-manifest",
-				"vnd.docker.reference.digest": amdDigest.String(),
-			},
+	return ociIndex(
+		indexEntry{m: amd, platform: amdPlatform},
+		indexEntry{m: arm, platform: armPlatform},
+		indexEntry{m: att, platform: v1.Platform{OS: "unknown", Architecture: "unknown"}, annotations: map[string]string{
+			"vnd.docker.reference.type":   "attestation-manifest",
+			"vnd.docker.reference.digest": amd.digest.String(),
 		}},
-	), nil
+	)
 }
 
-func showcaseImage(p v1.Platform) (v1.Image, error) {
+func showcaseImage(p v1.Platform) (tree, error) {
 	arch := p.Architecture
 	if p.Variant != "" {
 		arch += "/" + p.Variant
@@ -89,13 +82,13 @@ func showcaseImage(p v1.Platform) (v1.Image, error) {
 		text("etc/hostname", "showcase-"+p.Architecture+"\n"),
 		text("etc/motd", "Welcome to the regscope showcase ("+arch+").\n"),
 	}
-	mt := types.OCILayer
+	mt := manifest.MediaTypeOCILayerGzip
 	return assemble(imageSpec{
 		steps: []step{
-			{newLayer(buildTar(base), gzipBest, mt), "ADD rootfs-" + p.Architecture + ".tar / # buildkit"},
+			{ptr(newLayer(buildTar(base), gzipBest, mt)), "ADD rootfs-" + p.Architecture + ".tar / # buildkit"},
 			{nil, "ENV APP_HOME=/app"},
-			{newLayer(buildTar(app), gzipBest, mt), "COPY app/ /app/ # buildkit"},
-			{newLayer(buildTar(changes), gzipBest, mt), `RUN /bin/sh -c rm /tmp/old.txt && rm -rf /var/lib/app/* && echo new > /var/lib/app/new-state.txt # buildkit`},
+			{ptr(newLayer(buildTar(app), gzipBest, mt)), "COPY app/ /app/ # buildkit"},
+			{ptr(newLayer(buildTar(changes), gzipBest, mt)), `RUN /bin/sh -c rm /tmp/old.txt && rm -rf /var/lib/app/* && echo new > /var/lib/app/new-state.txt # buildkit`},
 			{nil, "WORKDIR /app"},
 			{nil, "USER app"},
 			{nil, "EXPOSE map[8080/tcp:{} 9090/udp:{}]"},
@@ -103,7 +96,7 @@ func showcaseImage(p v1.Platform) (v1.Image, error) {
 			{nil, `ENTRYPOINT ["/app/run.sh"]`},
 			{nil, `CMD ["/bin/hello","--serve"]`},
 		},
-		config: v1.Config{
+		config: v1.ImageConfig{
 			Env:          []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "APP_HOME=/app", "DEMO_ARCH=" + arch},
 			Entrypoint:   []string{"/app/run.sh"},
 			Cmd:          []string{"/bin/hello", "--serve"},
@@ -120,32 +113,35 @@ func showcaseImage(p v1.Platform) (v1.Image, error) {
 			},
 		},
 		platform:   p,
-		manifestMT: types.OCIManifestSchema1,
-		configMT:   types.OCIConfigJSON,
+		manifestMT: manifest.MediaTypeOCIManifest,
+		configMT:   manifest.MediaTypeOCIConfig,
 	})
 }
 
-// attestation is a minimal in-toto provenance manifest like BuildKit attaches.
-func attestation(subject v1.Hash) (v1.Image, error) {
-	stmt, _ := json.Marshal(map[string]any{
+// attestation is a minimal in-toto provenance manifest like BuildKit
+// attaches, for the image whose manifest digest is subjectHex.
+func attestation(subjectHex string) (tree, error) {
+	stmt, err := json.Marshal(map[string]any{
 		"_type":         "https://in-toto.io/Statement/v0.1",
 		"predicateType": "https://slsa.dev/provenance/v0.2",
-		"subject":       []map[string]any{{"name": "demo/showcase", "digest": map[string]string{"sha256": subject.Hex}}},
+		"subject":       []map[string]any{{"name": "demo/showcase", "digest": map[string]string{"sha256": subjectHex}}},
 		"predicate":     map[string]any{"builder": map[string]string{"id": "regscope demo generator"}},
 	})
-	img := mutate.ConfigMediaType(mutate.MediaType(empty.Image, types.OCIManifestSchema1), types.OCIConfigJSON)
-	img, err := mutate.Append(img, mutate.Addendum{
-		Layer:       static.NewLayer(stmt, "application/vnd.in-toto+json"),
-		Annotations: map[string]string{"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"},
-	})
 	if err != nil {
-		return nil, err
+		return tree{}, err
 	}
-	cf, err := img.ConfigFile()
+	cfg := v1.Image{
+		Platform: v1.Platform{OS: "unknown", Architecture: "unknown"},
+		RootFS:   v1.RootFS{Type: "layers", DiffIDs: []digest.Digest{digest.FromBytes(stmt)}},
+	}
+	cb, err := jsonBlob(manifest.MediaTypeOCIConfig, cfg)
 	if err != nil {
-		return nil, err
+		return tree{}, err
 	}
-	cf = cf.DeepCopy()
-	cf.OS, cf.Architecture, cf.Created, cf.History = "unknown", "unknown", v1.Time{Time: epoch}, nil
-	return mutate.ConfigFile(img, cf)
+	return imageManifest(manifest.MediaTypeOCIManifest, cb,
+		[]blob{newBlob("application/vnd.in-toto+json", stmt)},
+		[]map[string]string{{"in-toto.io/predicate-type": "https://slsa.dev/provenance/v0.2"}})
 }
+
+// ptr returns a pointer to a copy of v.
+func ptr[T any](v T) *T { return &v }

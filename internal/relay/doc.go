@@ -28,4 +28,9 @@
 //     redirects carry signatures);
 //   - time, idle streaming and per-client concurrency are bounded, and a client
 //     that goes away cancels its upstream request.
+//
+// Who may use it: the regscope server (serve.go) and the project's tests.
+// It is internal because its policy (which hosts, realms, headers and
+// origins) is the server's, set by the server's flags; a program that needs
+// a registry proxy should build its own with its own policy.
 package relay
