@@ -17,7 +17,7 @@ import (
 	"github.com/regscope/regscope/pkg/registry"
 )
 
-// Run runs one of the pipeline subcommands (pull, ls, cat) and returns the
+// Run runs one of the subcommands (pull, ls, cat, verify) and returns the
 // process exit status. Failures print one line starting "regscope: " on
 // stderr and return 1.
 func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
@@ -25,7 +25,7 @@ func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Write
 	if run := command(cmd); run != nil {
 		err = run(ctx, args, stdout, stderr)
 	} else {
-		err = fmt.Errorf("unknown command %q (want serve, pull, ls or cat)", cmd)
+		err = fmt.Errorf("unknown command %q (want serve, pull, ls, cat or verify)", cmd)
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -50,6 +50,8 @@ func command(cmd string) func(ctx context.Context, args []string, stdout, stderr
 		return cmdLs
 	case "cat":
 		return cmdCat
+	case "verify":
+		return cmdVerify
 	}
 	return nil
 }
@@ -105,6 +107,8 @@ func usage(cmd string) string {
 		return "pull [--platform P] [--insecure] [--concurrency N] [--timeout D] [-u USER -p PASS] [--json] REF"
 	case "ls":
 		return "ls [-R] [--json] [--layer N] [pull flags] REF [PATH]"
+	case "verify":
+		return "verify --key PATH [--root PATH] [--json] [pull flags] REF"
 	default:
 		return "cat [pull flags] REF PATH"
 	}
@@ -124,7 +128,7 @@ func pullImage(ctx context.Context, ref string, f *pullFlags, content bool, stde
 	if err != nil {
 		return nil, err
 	}
-	creds, err := credentials(r.Domain, f.user, f.pass, os.Getenv, stderr)
+	ro, err := f.registryOptions(r, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -137,14 +141,21 @@ func pullImage(ctx context.Context, ref string, f *pullFlags, content bool, stde
 	return pull.Pull(ctx, ref, pull.Options{
 		Platform:    f.platform,
 		Concurrency: f.concurrency,
-		Registry: registry.Options{
-			Insecure:    f.insecure,
-			Credentials: creds,
-			UserAgent:   "regscope",
-		},
-		Store:    store,
-		Progress: prog.event,
+		Registry:    ro,
+		Store:       store,
+		Progress:    prog.event,
 	})
+}
+
+// registryOptions are the flags' transport options for r's registry:
+// plain HTTP when allowed, and credentials from the flags, the environment
+// or the Docker config.
+func (f *pullFlags) registryOptions(r registry.Ref, stderr io.Writer) (registry.Options, error) {
+	creds, err := credentials(r.Domain, f.user, f.pass, os.Getenv, stderr)
+	if err != nil {
+		return registry.Options{}, err
+	}
+	return registry.Options{Insecure: f.insecure, Credentials: creds, UserAgent: "regscope"}, nil
 }
 
 func oneLine(s string) string {

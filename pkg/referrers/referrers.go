@@ -1,0 +1,238 @@
+package referrers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/opencontainers/go-digest"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/regscope/regscope/pkg/manifest"
+	"github.com/regscope/regscope/pkg/registry"
+)
+
+// How a referrer was found (Referrer.Source).
+const (
+	SourceAPI       = "referrers API"        // OCI 1.1 GET /v2/<name>/referrers/<digest>
+	SourceTagSchema = "referrers tag"        // the index tagged sha256-<hex>
+	SourceCosignTag = "cosign tag"           // sha256-<hex>.sig, .att or .sbom
+	SourceIndex     = "attestation in index" // a BuildKit attestation manifest in the image's index
+)
+
+// cosignTagSuffixes returns the suffixes cosign appends to the subject's
+// referrers tag for signatures, attestations and SBOMs.
+func cosignTagSuffixes() []string { return []string{".sig", ".att", ".sbom"} }
+
+// Annotations read from referrer manifests and index entries.
+const (
+	AnnotationCreated         = v1.AnnotationCreated // org.opencontainers.image.created
+	AnnotationReferenceDigest = "vnd.docker.reference.digest"
+)
+
+// Referrer is one manifest that refers to a subject, with its verified bytes.
+type Referrer struct {
+	Subject      digest.Digest     // what it refers to
+	Digest       digest.Digest     // its manifest digest
+	MediaType    string            // its manifest media type
+	ArtifactType string            // artifactType, else its config's media type
+	Size         int64             // its manifest size in bytes
+	Annotations  map[string]string // the manifest's annotations
+	Created      string            // org.opencontainers.image.created, when present
+	Source       string            // how it was found: one of the Source constants
+	Tag          string            // the tag it was read from (cosign tags), else ""
+	Body         []byte            // the manifest, exactly as verified
+	Manifest     *v1.Manifest      // decoded, nil when the referrer is an index
+	Index        *v1.Index         // decoded, nil unless the referrer is an index
+	Referrers    []*Referrer       // referrers of this referrer
+}
+
+// Layers returns the referrer's layer descriptors (nil for an index).
+func (r *Referrer) Layers() []v1.Descriptor {
+	if r.Manifest == nil {
+		return nil
+	}
+	return r.Manifest.Layers
+}
+
+// Options tune Find. The zero value finds everything, two levels deep.
+type Options struct {
+	// ArtifactType, when set, keeps only top-level referrers of that type.
+	ArtifactType string
+	// Index is the image's index, if it has one: BuildKit attestation
+	// manifests in it whose reference digest is a subject are returned too.
+	Index *v1.Index
+	// Depth is how many levels of referrers of referrers to follow below the
+	// subjects (default 2; 1 finds direct referrers only).
+	Depth int
+	// Max is the most referrers Find returns in all (default 256).
+	Max int
+}
+
+// Find returns the referrers of each subject (an image manifest, its
+// index) in repository r, direct ones first by subject, each with its own
+// referrers nested. A subject's referrers are deduplicated by digest across
+// the ways of finding them.
+func Find(ctx context.Context, c *registry.Client, r registry.Ref, subjects []digest.Digest, o Options) ([]*Referrer, error) {
+	if o.Depth <= 0 {
+		o.Depth = 2
+	}
+	if o.Max <= 0 {
+		o.Max = 256
+	}
+	f := &finder{c: c, r: r, o: o, seen: map[digest.Digest]bool{}}
+	var out []*Referrer
+	for _, s := range subjects {
+		f.seen[s] = true
+	}
+	for _, s := range subjects {
+		refs, err := f.find(ctx, s, o.ArtifactType, 1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, refs...)
+	}
+	return out, nil
+}
+
+type finder struct {
+	c    *registry.Client
+	r    registry.Ref
+	o    Options
+	seen map[digest.Digest]bool
+	n    int
+}
+
+// find collects subject's referrers at the given depth, then theirs.
+func (f *finder) find(ctx context.Context, subject digest.Digest, artifactType string, depth int) ([]*Referrer, error) {
+	descs, source, err := f.listed(ctx, subject, artifactType)
+	if err != nil {
+		return nil, err
+	}
+	var out []*Referrer
+	add := func(ref *Referrer) error {
+		if f.seen[ref.Digest] {
+			return nil
+		}
+		if f.n >= f.o.Max {
+			return fmt.Errorf("referrers of %s: more than %d", subject, f.o.Max)
+		}
+		f.seen[ref.Digest] = true
+		f.n++
+		out = append(out, ref)
+		return nil
+	}
+	for _, d := range descs {
+		ref, err := f.fetch(ctx, subject, d.Digest, d.MediaType, source)
+		if err != nil {
+			return nil, err
+		}
+		if err := add(ref); err != nil {
+			return nil, err
+		}
+	}
+	if depth == 1 && f.o.Index != nil {
+		for _, d := range f.o.Index.Manifests {
+			if manifest.IsAttestation(d) && d.Annotations[AnnotationReferenceDigest] == string(subject) {
+				ref, err := f.fetch(ctx, subject, d.Digest, d.MediaType, SourceIndex)
+				if err != nil {
+					return nil, err
+				}
+				if err := add(ref); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	tagged, err := f.cosignTags(ctx, subject)
+	if err != nil {
+		return nil, err
+	}
+	for _, ref := range tagged {
+		if artifactType == "" || ref.ArtifactType == artifactType {
+			if err := add(ref); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if depth < f.o.Depth {
+		for _, ref := range out {
+			if ref.Referrers, err = f.find(ctx, ref.Digest, "", depth+1); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
+}
+
+// listed asks the referrers API, and on 404 the referrers tag schema, for
+// subject's referrers.
+func (f *finder) listed(ctx context.Context, subject digest.Digest, artifactType string) ([]v1.Descriptor, string, error) {
+	descs, err := f.c.Referrers(ctx, f.r, subject, artifactType)
+	if err == nil {
+		return descs, SourceAPI, nil
+	}
+	if !errors.Is(err, registry.ErrNotFound) {
+		return nil, "", fmt.Errorf("referrers of %s: %w", subject, err)
+	}
+	tag := registry.ReferrersTag(subject)
+	m, err := f.c.Manifest(ctx, f.r, tag, []string{v1.MediaTypeImageIndex})
+	if errors.Is(err, registry.ErrNotFound) {
+		return nil, SourceTagSchema, nil
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("referrers tag %s: %w", tag, err)
+	}
+	var idx v1.Index
+	if err := json.Unmarshal(m.Body, &idx); err != nil {
+		return nil, "", fmt.Errorf("referrers tag %s: not an image index: %v", tag, err)
+	}
+	descs = nil
+	for _, d := range idx.Manifests {
+		if artifactType == "" || d.ArtifactType == artifactType {
+			descs = append(descs, d)
+		}
+	}
+	return descs, SourceTagSchema, nil
+}
+
+// cosignTags reads the manifests under cosign's tags for subject, skipping
+// the tags that do not exist.
+func (f *finder) cosignTags(ctx context.Context, subject digest.Digest) ([]*Referrer, error) {
+	var out []*Referrer
+	for _, suffix := range cosignTagSuffixes() {
+		tag := registry.ReferrersTag(subject) + suffix
+		m, err := f.c.Manifest(ctx, f.r, tag, manifest.AcceptTypes())
+		if errors.Is(err, registry.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("cosign tag %s: %w", tag, err)
+		}
+		ref, err := decode(subject, m, SourceCosignTag)
+		if err != nil {
+			return nil, fmt.Errorf("cosign tag %s: %w", tag, err)
+		}
+		ref.Tag = tag
+		out = append(out, ref)
+	}
+	return out, nil
+}
+
+// fetch reads the referrer manifest d (verified against d by pkg/registry).
+func (f *finder) fetch(ctx context.Context, subject, d digest.Digest, mediaType, source string) (*Referrer, error) {
+	accept := manifest.AcceptTypes()
+	if mediaType != "" {
+		accept = append([]string{mediaType}, accept...)
+	}
+	m, err := f.c.Manifest(ctx, f.r, string(d), accept)
+	if err != nil {
+		return nil, fmt.Errorf("referrer %s of %s: %w", d, subject, err)
+	}
+	ref, err := decode(subject, m, source)
+	if err != nil {
+		return nil, fmt.Errorf("referrer %s of %s: %w", d, subject, err)
+	}
+	return ref, nil
+}

@@ -1,0 +1,126 @@
+package supply
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/opencontainers/go-digest"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/regscope/regscope/pkg/referrers"
+	"github.com/regscope/regscope/pkg/registry"
+	"github.com/regscope/regscope/pkg/signature"
+)
+
+// MaxBlobSize bounds each signature payload, envelope, attestation or SBOM
+// blob read into memory (16 MiB; real SBOMs of large images reach a few).
+const MaxBlobSize = 16 << 20
+
+// Report is an image's supply chain.
+type Report struct {
+	Subject    referrers.Subject
+	Referrers  []*referrers.Referrer
+	Signatures []*Signature
+}
+
+// Signature is one signature found among the referrers, with what it needs
+// to be checked again.
+type Signature struct {
+	Referrer digest.Digest // the signature manifest
+	Source   string        // how the manifest was found
+	Subject  digest.Digest // what it is attached to
+	Layer    v1.Descriptor // the payload or envelope layer
+	Blob     []byte        // its bytes, digest-verified
+	Result   signature.Result
+}
+
+// Collect resolves nothing itself: it finds the referrers of subject's
+// digests in r and fetches every signature's payload or envelope. The
+// signatures are checked with keys (which may be empty).
+func Collect(ctx context.Context, c *registry.Client, r registry.Ref, subject referrers.Subject, keys signature.Keys) (*Report, error) {
+	refs, err := referrers.Find(ctx, c, r, subject.Digests(), referrers.Options{Index: subject.Index})
+	if err != nil {
+		return nil, err
+	}
+	rep := &Report{Subject: subject, Referrers: refs}
+	err = walk(refs, func(ref *referrers.Referrer) error {
+		for _, l := range ref.Layers() {
+			if !isSignatureLayer(ref, l) {
+				continue
+			}
+			b, err := c.BlobBytes(ctx, r, l, MaxBlobSize)
+			if err != nil {
+				return fmt.Errorf("signature %s layer %s: %w", ref.Digest, l.Digest, err)
+			}
+			rep.Signatures = append(rep.Signatures, &Signature{Referrer: ref.Digest, Source: ref.Source, Subject: ref.Subject, Layer: l, Blob: b})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	rep.Verify(keys)
+	return rep, nil
+}
+
+// Verify checks every signature again with keys, replacing their Results.
+func (rep *Report) Verify(keys signature.Keys) {
+	for _, s := range rep.Signatures {
+		s.Result = s.check(keys)
+	}
+}
+
+// check verifies one signature with keys.
+func (s *Signature) check(keys signature.Keys) signature.Result {
+	if signature.IsCosign(s.Layer) {
+		return signature.Cosign{Layer: s.Layer, Payload: s.Blob}.Verify(s.Subject, keys)
+	}
+	return signature.VerifyNotation(s.Layer.MediaType, s.Blob, s.Subject, keys)
+}
+
+// isSignatureLayer reports whether layer l of ref is a signature: a cosign
+// simple-signing layer, or the envelope of a Notation signature.
+func isSignatureLayer(ref *referrers.Referrer, l v1.Descriptor) bool {
+	return signature.IsCosign(l) || (ref.ArtifactType == signature.ArtifactTypeNotation && signature.IsNotationEnvelope(l.MediaType))
+}
+
+// walk calls fn for every referrer of the tree, parents first.
+func walk(refs []*referrers.Referrer, fn func(*referrers.Referrer) error) error {
+	for _, ref := range refs {
+		if err := fn(ref); err != nil {
+			return err
+		}
+		if err := walk(ref.Referrers, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Best returns the signature that settles the question "is this image
+// signed with these keys?": the first Verified one, else the first with the
+// most telling failure (another digest, then bad signature, then invalid,
+// then not verified); nil when there is no signature at all.
+func (rep *Report) Best() *Signature {
+	var best *Signature
+	for _, s := range rep.Signatures {
+		if best == nil || rank(s.Result.Status) < rank(best.Result.Status) {
+			best = s
+		}
+	}
+	return best
+}
+
+func rank(s signature.Status) int {
+	switch s {
+	case signature.Verified:
+		return 0
+	case signature.OtherDigest:
+		return 1
+	case signature.BadSignature:
+		return 2
+	case signature.Invalid:
+		return 3
+	}
+	return 4
+}
