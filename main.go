@@ -15,7 +15,8 @@ import (
 )
 
 const usage = `usage:
-  regscope [serve] [--addr 127.0.0.1:8080] [--load PATH]... [--insecure-registry HOST:PORT]... [--allow-host HOST:PORT]... [--big]
+  regscope [serve] [--addr 127.0.0.1:8080] [--load PATH]... [--insecure-registry HOST:PORT]... [--allow-host HOST:PORT]...
+           [--host NAME]... [--allow-origin ORIGIN]... [--big]
   regscope pull|ls|cat [flags] IMAGE [PATH]   (see regscope CMD -h)
 `
 

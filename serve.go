@@ -35,10 +35,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fl.Usage = func() { fmt.Fprint(stderr, usage); fl.PrintDefaults() }
 	addr := fl.String("addr", "127.0.0.1:8080", "listen address")
 	big := fl.Bool("big", false, "generate the ≈100 MB demo/big image at start-up rather than on its first request")
-	var loads, insecure, allow listFlag
+	var loads, insecure, allow, hosts, origins listFlag
 	fl.Var(&loads, "load", "add a `docker save` tarball or OCI image layout (directory or tar) as local/NAME:TAG (repeatable)")
 	fl.Var(&insecure, "insecure-registry", "let the relay reach HOST:PORT over plain HTTP, even on a private address (repeatable)")
 	fl.Var(&allow, "allow-host", "let the relay reach HOST:PORT over HTTPS even on a private address (repeatable)")
+	fl.Var(&hosts, "host", "a further `NAME` this server is reached by (a DNS name, or the Host a proxy forwards); requests naming another host are refused (repeatable)")
+	fl.Var(&origins, "allow-origin", "let pages from `ORIGIN` (https://HOST[:PORT]) read the relay and the registry cross-origin; every other origin is refused (repeatable)")
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -73,7 +75,15 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(err)
 	}
-	srv := newHTTPServer(newHandler(static, wasm, reg, rel), logger, 10*time.Second)
+	gate, err := relay.NewGate(relay.GateOptions{Listen: ln.Addr().String(), Hosts: hosts, AllowOrigins: origins, Logger: logger})
+	if err != nil {
+		ln.Close()
+		return fail(err)
+	}
+	if w := exposureWarning(ln.Addr(), insecure, allow); w != "" {
+		fmt.Fprintln(stderr, w)
+	}
+	srv := newHTTPServer(newHandler(static, wasm, reg, rel, gate), logger, 10*time.Second)
 	fmt.Fprintf(stdout, "regscope: open http://%s/\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -90,6 +100,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	rel.CloseIdleConnections()
 	return 0
+}
+
+// exposureWarning is what to tell the operator when the server listens
+// beyond loopback: everyone who reaches the address may use the relay (and
+// through it the hosts the operator allowed) and read the registry.
+func exposureWarning(addr net.Addr, insecure, allow []string) string {
+	if ta, ok := addr.(*net.TCPAddr); ok && ta.IP.IsLoopback() {
+		return ""
+	}
+	reach := "public registries"
+	if hosts := append(append([]string(nil), insecure...), allow...); len(hosts) > 0 {
+		reach += " and " + strings.Join(hosts, ", ")
+	}
+	return fmt.Sprintf("regscope: warning: listening on %s, not a loopback address: anyone who can connect may use the relay to reach %s, and read the embedded registry; put the server behind a proxy that authenticates (see README, \"Serving beyond localhost\")", addr, reach)
 }
 
 // newHTTPServer bounds what a client may hold: headerTimeout cuts slowloris
@@ -109,7 +133,8 @@ func newHTTPServer(h http.Handler, logger *log.Logger, headerTimeout time.Durati
 // newHandler routes the server's URLs (see docs/API.md, "server URLs").
 // The relay and the registry are routed before the mux so that their own
 // checks, not the mux's path cleaning and method matching, see every request.
-func newHandler(static fs.FS, wasm *wasmbin.Source, reg *demo.Registry, rel *relay.Relay) http.Handler {
+// Both answer only through gate: to the server's own names and page.
+func newHandler(static fs.FS, wasm *wasmbin.Source, reg *demo.Registry, rel *relay.Relay, gate *relay.Gate) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /regscope.wasm", wasm.ServeWasm)
 	mux.HandleFunc("GET /wasm_exec.js", wasm.ServeExecJS)
@@ -121,13 +146,14 @@ func newHandler(static fs.FS, wasm *wasmbin.Source, reg *demo.Registry, rel *rel
 		w.Header().Set("Content-Security-Policy", pageCSP) // the page and its worker (worker.js carries its own)
 		files.ServeHTTP(w, r)
 	})
+	relayed, registry := gate.Wrap(rel), gate.Wrap(reg)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch p := r.URL.Path; {
 		case strings.HasPrefix(p, relay.Prefix):
-			rel.ServeHTTP(w, r)
+			relayed.ServeHTTP(w, r)
 			return
 		case p == "/v2" || strings.HasPrefix(p, "/v2/"):
-			reg.ServeHTTP(w, r)
+			registry.ServeHTTP(w, r)
 			return
 		}
 		mux.ServeHTTP(w, r)

@@ -41,7 +41,11 @@ func TestServerRoutes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(newHandler(static, wasmbin.Ready(bin), reg, rel))
+	gate, err := relay.NewGate(relay.GateOptions{Listen: "127.0.0.1:0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(newHandler(static, wasmbin.Ready(bin), reg, rel, gate))
 	defer srv.Close()
 
 	for _, tc := range []struct {
@@ -64,13 +68,25 @@ func TestServerRoutes(t *testing.T) {
 			map[string]string{"Content-Type": "application/vnd.oci.image.index.v1+json", "Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"}, ""},
 		{"PUT", "/v2/demo/showcase/manifests/latest", nil, 405, nil, "read-only"},
 		{"DELETE", "/v2/demo/showcase/manifests/latest", nil, 405, nil, "read-only"},
-		{"GET", "/relay/127.0.0.1:1/v2/", nil, 403, map[string]string{"Access-Control-Allow-Origin": "*"}, "loopback"},
+		{"GET", "/relay/127.0.0.1:1/v2/", nil, 403, map[string]string{"Access-Control-Allow-Origin": "", relay.RefusalHeader: "1"}, "loopback"},
+		// The gate: the relay and the registry answer only to the server's own names and page.
+		{"GET", "/relay/registry.example/v2/", map[string]string{"Host": "rebound.example:8080"}, 403, map[string]string{relay.RefusalHeader: "1"},
+			`{"error":"Host \"rebound.example:8080\" is not one of this server's names (127.0.0.1, ::1, localhost); a server reached by another name needs --host NAME"}`},
+		{"GET", "/v2/", map[string]string{"Host": "rebound.example"}, 403, nil, `is not one of this server's names`},
+		{"GET", "/v2/", map[string]string{"Host": "localhost:1234"}, 200, nil, ""},
+		{"GET", "/v2/", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403, map[string]string{"Access-Control-Allow-Origin": ""},
+			`{"error":"cross-site request refused: only this server's own page, and origins named with --allow-origin, may use it"}`},
+		{"GET", "/relay/registry.example/v2/", map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}, 403, nil,
+			`{"error":"cross-origin request from \"https://evil.example\" refused: only this server's own page, and origins named with --allow-origin, may use it"}`},
 		{"GET", "/relay/registry.example/v2/../../127.0.0.1/v2/", nil, 403, nil, "dot segments"},
 		{"POST", "/relay/registry.example/v2/", nil, 405, nil, "POST"},
 	} {
 		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
 		for k, v := range tc.header {
 			req.Header.Set(k, v)
+		}
+		if h := tc.header["Host"]; h != "" {
+			req.Host = h
 		}
 		tr := &http.Transport{DisableCompression: true}
 		resp, err := (&http.Client{Transport: tr}).Do(req)
@@ -156,6 +172,8 @@ func TestRunServeBadFlags(t *testing.T) {
 		{"--insecure-registry", "evil@127.0.0.1:5000"},
 		{"--allow-host", "0x7f.1:443"},
 		{"--load", "/nonexistent/image.tar"},
+		{"--host", "regscope.example:8080"},
+		{"--allow-origin", "https://static.example/app"},
 		{"extra"},
 	} {
 		stderr := &regtest.SyncBuffer{}
@@ -165,6 +183,29 @@ func TestRunServeBadFlags(t *testing.T) {
 		}
 		if strings.HasPrefix(args[0], "--") && !strings.Contains(stderr.String(), args[1]) {
 			t.Errorf("runServe(%q): message %q does not name %q", args, stderr.String(), args[1])
+		}
+	}
+}
+
+// TestExposureWarning: a server listening beyond loopback says so, naming
+// what its relay reaches.
+func TestExposureWarning(t *testing.T) {
+	for _, tc := range []struct {
+		addr            string
+		insecure, allow []string
+		want            string
+	}{
+		{"127.0.0.1:8080", []string{"registry.corp:5000"}, nil, ""},
+		{"[::1]:8080", nil, nil, ""},
+		{"0.0.0.0:8080", nil, nil, "regscope: warning: listening on 0.0.0.0:8080, not a loopback address: anyone who can connect may use the relay to reach public registries, and read the embedded registry; put the server behind a proxy that authenticates (see README, \"Serving beyond localhost\")"},
+		{"192.0.2.1:80", []string{"registry.corp:5000"}, []string{"10.0.0.8:443"}, "regscope: warning: listening on 192.0.2.1:80, not a loopback address: anyone who can connect may use the relay to reach public registries and registry.corp:5000, 10.0.0.8:443, and read the embedded registry; put the server behind a proxy that authenticates (see README, \"Serving beyond localhost\")"},
+	} {
+		addr, err := net.ResolveTCPAddr("tcp", tc.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := exposureWarning(addr, tc.insecure, tc.allow); got != tc.want {
+			t.Errorf("exposureWarning(%s) = %q, want %q", tc.addr, got, tc.want)
 		}
 	}
 }

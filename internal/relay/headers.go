@@ -14,18 +14,17 @@ var responseHeaders = []string{
 	"Oci-Subject", "Oci-Filters-Applied",
 }
 
+// RefusalHeader marks an answer the server made itself (a refusal by the
+// relay or the gate), as opposed to one it passed through from a registry:
+// clients recognise refusals by this header alone, never by the body.
+const RefusalHeader = "X-Regscope-Relay-Error"
+
+// The CORS headers sent to origins the operator allowed (Gate): the request
+// headers a registry client sends, and the response headers it reads.
 const (
 	corsAllowHeaders  = "Authorization, Accept, Range, If-None-Match"
-	corsExposeHeaders = "Docker-Content-Digest, WWW-Authenticate, Content-Range, Content-Length, Content-Type, Link, Retry-After, Docker-Distribution-Api-Version, ETag, Accept-Ranges"
+	corsExposeHeaders = "Docker-Content-Digest, WWW-Authenticate, Content-Range, Link, Content-Length, Retry-After, " + RefusalHeader
 )
-
-// setCORS marks a response readable by any origin. No cookies or other
-// ambient credentials are ever involved, so "*" grants nothing extra.
-func setCORS(h http.Header) {
-	h.Set("Access-Control-Allow-Origin", "*")
-	h.Set("Access-Control-Expose-Headers", corsExposeHeaders)
-	h.Set("Vary", "Origin")
-}
 
 func copyHeaders(dst, src http.Header, names []string) {
 	for _, k := range names {

@@ -152,13 +152,13 @@ func writeError(w http.ResponseWriter, e *httpError) {
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set(RefusalHeader, "1")
 	w.WriteHeader(e.status)
 	json.NewEncoder(w).Encode(map[string]string{"error": e.msg})
 }
 
 // ServeHTTP relays one request.
 func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
-	setCORS(w.Header())
 	start := time.Now()
 	host, path, status, n := "-", "-", 0, int64(0)
 	defer func() {
@@ -172,10 +172,7 @@ func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	switch req.Method {
 	case http.MethodGet, http.MethodHead:
 	case http.MethodOptions:
-		h := w.Header()
-		h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
-		h.Set("Access-Control-Allow-Headers", corsAllowHeaders)
-		h.Set("Access-Control-Max-Age", "600")
+		w.Header().Set("Allow", "GET, HEAD, OPTIONS") // CORS preflights are the Gate's
 		status = http.StatusNoContent
 		w.WriteHeader(status)
 		return

@@ -17,7 +17,6 @@
 package fetch
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -189,41 +188,29 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, nil
 }
 
-// relayRefusal recognises an answer the relay itself made (not one it passed
-// through from the registry): one marked with the header
-// X-Regscope-Relay-Error, or a 403/405/502/504 whose JSON body is the relay's
-// {"error": "…"} (registries answer {"errors": […]}, token services add
-// "error_description"). It returns the relay's reason, or "" — in which case
-// resp.Body is left readable from the start.
+// RefusalHeader marks an answer the regscope server made itself (a refusal
+// by its relay or its gate) rather than one it passed through from a
+// registry. It is internal/relay's RefusalHeader; this package is compiled
+// for the browser and does not import the server's.
+const RefusalHeader = "X-Regscope-Relay-Error"
+
+// relayRefusal recognises an answer the relay itself made, by RefusalHeader
+// alone: a registry's or token service's answer can carry any status and any
+// body, the relay's own {"error": "…"} included, and passes through. It
+// returns the reason the relay's JSON body gives (the status text when the
+// body has none), or "" for a relayed answer, whose body is left untouched.
 func relayRefusal(resp *http.Response) string {
-	if v := resp.Header.Get("X-Regscope-Relay-Error"); v != "" {
-		return v
-	}
-	switch resp.StatusCode {
-	case http.StatusForbidden, http.StatusMethodNotAllowed, http.StatusBadGateway, http.StatusGatewayTimeout:
-	default:
+	if resp.Header.Get(RefusalHeader) == "" {
 		return ""
 	}
-	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
-		return ""
+	head, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	var body struct {
+		Error string `json:"error"`
 	}
-	head, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(head), resp.Body), resp.Body}
-	if err != nil {
-		return ""
+	if json.Unmarshal(head, &body) != nil || body.Error == "" {
+		return http.StatusText(resp.StatusCode)
 	}
-	var body map[string]json.RawMessage
-	if json.Unmarshal(head, &body) != nil || len(body) != 1 {
-		return ""
-	}
-	var reason string
-	if json.Unmarshal(body["error"], &reason) != nil || reason == "" {
-		return ""
-	}
-	return reason
+	return body.Error
 }
 
 // errIsRelay reports whether err came from the relay (for classification).

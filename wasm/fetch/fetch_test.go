@@ -55,9 +55,15 @@ func TestTransport(t *testing.T) {
 		seen = append(seen, r.URL.RequestURI())
 		switch {
 		case strings.HasPrefix(r.URL.Path, "/relay/refused.example/"):
-			w.Header().Set("X-Regscope-Relay-Error", "destination not allowed")
-			http.Error(w, `{"error":"forbidden"}`, http.StatusForbidden)
+			w.Header().Set(RefusalHeader, "1")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, "not JSON")
 		case strings.HasPrefix(r.URL.Path, "/relay/loopback.example/"):
+			w.Header().Set(RefusalHeader, "1")
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusForbidden)
+			io.WriteString(w, `{"error":"destination 127.0.0.1 is loopback"}`)
+		case strings.HasPrefix(r.URL.Path, "/relay/lookalike.example/"):
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusForbidden)
 			io.WriteString(w, `{"error":"destination 127.0.0.1 is loopback"}`)
@@ -119,14 +125,14 @@ func TestTransport(t *testing.T) {
 	// The relay's own refusal is a *RelayError; a registry's 403 passes through.
 	_, err = get(tr, "https://refused.example/v2/")
 	var re *RelayError
-	if !errors.As(err, &re) || re.Status != 403 || re.Host != "refused.example" {
+	if !errors.As(err, &re) || re.Status != 403 || re.Host != "refused.example" || re.Reason != "Forbidden" {
 		t.Fatalf("refusal: %v", err)
 	}
 	_, err = get(tr, "https://loopback.example/v2/")
 	if !errors.As(err, &re) || re.Status != 403 || re.Reason != "destination 127.0.0.1 is loopback" {
 		t.Fatalf("JSON refusal: %v", err)
 	}
-	for _, h := range []string{"denied.example", "token.example"} {
+	for _, h := range []string{"denied.example", "token.example", "lookalike.example"} {
 		resp, err = get(tr, "https://"+h+"/v2/")
 		if err != nil || resp.StatusCode != 403 {
 			t.Fatalf("%s 403: %v %v", h, resp, err)
