@@ -96,3 +96,31 @@ func TestHostileStreams(t *testing.T) {
 		t.Errorf("reading the lying entry: %v, want io.ErrUnexpectedEOF", err)
 	}
 }
+
+// TestSparseArchive: archive/tar reads what SparseArchive writes as sparse
+// files of their full size.
+func TestSparseArchive(t *testing.T) {
+	b := SparseArchive(Sparse{Name: "a", RealSize: 5000, Last: 'A'}, Sparse{Name: "dir/b", RealSize: 1 << 20, Last: 'B'})
+	if len(b) != 2*5*512+1024 {
+		t.Errorf("archive is %d bytes, want %d", len(b), 2*5*512+1024)
+	}
+	tr := tar.NewReader(bytes.NewReader(b))
+	for _, want := range []Sparse{{"a", 5000, 'A'}, {"dir/b", 1 << 20, 'B'}} {
+		hdr, err := tr.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantBody := make([]byte, want.RealSize)
+		wantBody[len(wantBody)-1] = want.Last
+		if hdr.Name != want.Name || hdr.Size != want.RealSize || !bytes.Equal(body, wantBody) {
+			t.Errorf("entry %q, size %d, %d body bytes; want %q, %d, zeros then %q", hdr.Name, hdr.Size, len(body), want.Name, want.RealSize, want.Last)
+		}
+	}
+	if _, err := tr.Next(); err != io.EOF {
+		t.Errorf("after the files: %v, want io.EOF", err)
+	}
+}

@@ -506,6 +506,46 @@ func TestHostileBombs(t *testing.T) {
 	}
 }
 
+// TestHostileSparse: a sparse file costs five blocks of the stream however
+// large it expands; MaxBytes counts its expanded size, so sparse files that
+// each fit cannot together expand past it.
+func TestHostileSparse(t *testing.T) {
+	const max = 1 << 20
+	lim := Limits{MaxBytes: max, MaxFileSize: -1, MaxStored: -1} // MaxBytes alone
+	one := tartest.Sparse{Name: "one", RealSize: 400 << 10, Last: '1'}
+	cs, st, err := Read(bytes.NewReader(tartest.SparseArchive(one)), "", nil, lim)
+	if err != nil {
+		t.Fatalf("one sparse file of 400 KiB: %v", err)
+	}
+	want := make([]byte, one.RealSize)
+	want[len(want)-1] = '1'
+	if len(cs.Entries) != 1 || cs.Entries[0].Path != "/one" || cs.Entries[0].Size != one.RealSize {
+		t.Fatalf("entries %+v", cs.Entries)
+	}
+	got, err := io.ReadAll(io.NewSectionReader(cs.Entries[0].Content, 0, one.RealSize))
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("content: %d bytes, %v; want 400 KiB of zeros ending in '1'", len(got), err)
+	}
+	if st.Size != 5*512+1024 {
+		t.Errorf("Stats.Size = %d, want the stream's %d bytes", st.Size, 5*512+1024)
+	}
+
+	three := tartest.SparseArchive(one,
+		tartest.Sparse{Name: "two", RealSize: 400 << 10, Last: '2'},
+		tartest.Sparse{Name: "three", RealSize: 400 << 10, Last: '3'})
+	_, err = readErr(t, three, lim)
+	var le *LimitError
+	if !errors.As(err, &le) || le.Limit != "MaxBytes" || le.Path != "three" {
+		t.Fatalf("three sparse files of 400 KiB under MaxBytes 1 MiB: %v; want MaxBytes naming the third", err)
+	}
+	// the stream so far (two files and the third's headers and map) plus
+	// the first two files' holes plus the third's whole size
+	const wantMsg = `layer entry "three": 1235966 exceeds limit MaxBytes (1048576)`
+	if err.Error() != wantMsg {
+		t.Errorf("error %q, want %q", err, wantMsg)
+	}
+}
+
 func TestHostileManyEntries(t *testing.T) {
 	// A layer of many empty files: MaxEntries stops it (small limit for speed) …
 	var es []tartest.Entry

@@ -21,7 +21,7 @@ type Limits struct {
 	// distinct parent directories their paths imply (a single entry
 	// "a/b/c/f" implies three). It bounds the nodes FS.Apply can create.
 	MaxEntries   int
-	MaxBytes     int64 // uncompressed bytes of one layer (the whole tar stream)
+	MaxBytes     int64 // uncompressed bytes of one layer (the whole tar stream, sparse files at their expanded size)
 	MaxFileSize  int64 // size of one regular file
 	MaxPathDepth int   // components of one path ("/a/b" has 2)
 	MaxPAXBytes  int   // bytes of one entry's PAX records plus its name and link

@@ -95,13 +95,15 @@ func Read(compressed io.Reader, mediaType string, store Store, lim Limits) (*Cha
 			if exceeds(hdr.Size, lim.MaxFileSize) {
 				return nil, st, &LimitError{Limit: "MaxFileSize", Max: lim.MaxFileSize, Value: hdr.Size, Path: hdr.Name}
 			}
-			if exceeds(h.n+hdr.Size, lim.MaxBytes) {
-				return nil, st, &LimitError{Limit: "MaxBytes", Max: lim.MaxBytes, Value: h.n + hdr.Size, Path: hdr.Name}
+			if exceeds(h.n+h.holes+hdr.Size, lim.MaxBytes) {
+				return nil, st, &LimitError{Limit: "MaxBytes", Max: lim.MaxBytes, Value: h.n + h.holes + hdr.Size, Path: hdr.Name}
 			}
 			if exceeds(st.Stored+hdr.Size, lim.MaxStored) {
 				return nil, st, &LimitError{Limit: "MaxStored", Max: lim.MaxStored, Value: st.Stored + hdr.Size, Path: hdr.Name}
 			}
+			before := h.n
 			c, err := store.Put(tr, hdr.Size)
+			h.holes += max(0, hdr.Size-(h.n-before)) // a sparse file's holes, read as zeros
 			if err != nil {
 				var le *LimitError
 				if errors.As(err, &le) && le.Path == "" {
@@ -144,18 +146,21 @@ func Read(compressed io.Reader, mediaType string, store Store, lim Limits) (*Cha
 }
 
 // hashCounter hashes and counts what is written to it, and fails once the
-// count goes over max (MaxBytes), naming the entry being read.
+// count, plus the holes of the sparse files read so far, goes over max
+// (MaxBytes), naming the entry being read. Holes cost no stream bytes but
+// are read out as zeros: MaxBytes bounds the bytes the reader produces.
 type hashCounter struct {
-	h   hash.Hash
-	n   int64
-	max int64
-	cur string // the entry being read, for errors
+	h     hash.Hash
+	n     int64
+	holes int64 // bytes of sparse files not in the stream
+	max   int64
+	cur   string // the entry being read, for errors
 }
 
 func (c *hashCounter) Write(p []byte) (int, error) {
 	c.n += int64(len(p))
-	if exceeds(c.n, c.max) {
-		return 0, &LimitError{Limit: "MaxBytes", Max: c.max, Value: c.n, Path: c.cur}
+	if exceeds(c.n+c.holes, c.max) {
+		return 0, &LimitError{Limit: "MaxBytes", Max: c.max, Value: c.n + c.holes, Path: c.cur}
 	}
 	return c.h.Write(p)
 }
