@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/regscope/regscope/internal/tartest"
+	"github.com/regscope/regscope/pkg/manifest"
 )
 
 // benchLayer returns a gzip layer of about mb MB uncompressed: many small
@@ -34,7 +35,7 @@ func BenchmarkRead(b *testing.B) {
 	gz, size := benchLayer(b, benchMB)
 	b.SetBytes(int64(size))
 	for b.Loop() {
-		cs, _, err := Read(bytes.NewReader(gz), MediaTypeDockerLayer, nil, Limits{})
+		cs, _, err := Read(bytes.NewReader(gz), manifest.MediaTypeDockerLayer, nil, Limits{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -10,6 +10,8 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/regscope/regscope/pkg/manifest"
 )
 
 // Compression is a layer's compression as found in its first bytes.
@@ -22,31 +24,23 @@ const (
 	None Compression = "none"
 )
 
-// Layer media types this package knows. Media types outside this list are
-// still read when their bytes are gzip, zstd or tar.
+// Buffer sizes of the decompressors and the sniffer.
 const (
-	MediaTypeDockerLayer         = "application/vnd.docker.image.rootfs.diff.tar.gzip"
-	MediaTypeDockerLayerTar      = "application/vnd.docker.image.rootfs.diff.tar"
-	MediaTypeDockerForeignLayer  = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
-	MediaTypeOCILayer            = "application/vnd.oci.image.layer.v1.tar"
-	MediaTypeOCILayerGzip        = "application/vnd.oci.image.layer.v1.tar+gzip"
-	MediaTypeOCILayerZstd        = "application/vnd.oci.image.layer.v1.tar+zstd"
-	MediaTypeOCINonDistLayer     = "application/vnd.oci.image.layer.nondistributable.v1.tar"
-	MediaTypeOCINonDistLayerGzip = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
-	MediaTypeOCINonDistLayerZstd = "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd"
-	zstdMaxWindow                = 1 << 27 // 128 MiB, what `zstd --long=27` needs
-	sniffLen                     = 512     // one tar block: enough to see any magic
+	zstdMaxWindow = 1 << 27 // 128 MiB, what `zstd --long=27` needs
+	sniffLen      = 512     // one tar block: enough to see any magic
 )
 
-// mediaCompression maps a known layer media type to the compression it
-// declares; ok is false for media types that are not known layers.
+// mediaCompression maps a known layer media type (the list is in
+// pkg/manifest) to the compression it declares; ok is false for media types
+// that are not known layers. Media types outside the list are still read
+// when their bytes are gzip, zstd or tar.
 func mediaCompression(mediaType string) (c Compression, ok bool) {
 	switch mediaType {
-	case MediaTypeDockerLayer, MediaTypeDockerForeignLayer, MediaTypeOCILayerGzip, MediaTypeOCINonDistLayerGzip:
+	case manifest.MediaTypeDockerLayer, manifest.MediaTypeDockerForeignLayer, manifest.MediaTypeOCILayerGzip, manifest.MediaTypeOCILayerNonDistGzip:
 		return Gzip, true
-	case MediaTypeOCILayerZstd, MediaTypeOCINonDistLayerZstd:
+	case manifest.MediaTypeOCILayerZstd, manifest.MediaTypeOCILayerNonDistZstd:
 		return Zstd, true
-	case MediaTypeDockerLayerTar, MediaTypeOCILayer, MediaTypeOCINonDistLayer:
+	case manifest.MediaTypeDockerLayerTar, manifest.MediaTypeOCILayer, manifest.MediaTypeOCILayerNonDist:
 		return None, true
 	}
 	switch {

@@ -9,12 +9,13 @@ import (
 	"testing"
 
 	"github.com/regscope/regscope/internal/tartest"
+	"github.com/regscope/regscope/pkg/manifest"
 )
 
 // readLayer reads an uncompressed tar built from entries.
 func readLayer(t testing.TB, entries []tartest.Entry) *ChangeSet {
 	t.Helper()
-	cs, _, err := Read(bytes.NewReader(tartest.Layer(t, entries)), MediaTypeOCILayer, nil, Limits{})
+	cs, _, err := Read(bytes.NewReader(tartest.Layer(t, entries)), manifest.MediaTypeOCILayer, nil, Limits{})
 	if err != nil {
 		t.Fatalf("Read: %v", err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/regscope/regscope/internal/tartest"
+	"github.com/regscope/regscope/pkg/manifest"
 )
 
 // The oracle test builds random multi-layer images and checks that the
@@ -273,12 +274,12 @@ func TestOracleMutateExtract(t *testing.T) {
 				b := tartest.Layer(t, l)
 				tars = append(tars, b)
 				var body []byte
-				mt := MediaTypeOCILayer
+				mt := manifest.MediaTypeOCILayer
 				switch i % 3 {
 				case 0:
-					body, mt = tartest.Gzip(t, b), MediaTypeDockerLayer
+					body, mt = tartest.Gzip(t, b), manifest.MediaTypeDockerLayer
 				case 1:
-					body, mt = tartest.Zstd(t, b), MediaTypeOCILayerZstd
+					body, mt = tartest.Zstd(t, b), manifest.MediaTypeOCILayerZstd
 				default:
 					body = b
 				}

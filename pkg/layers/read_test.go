@@ -15,6 +15,7 @@ import (
 	"github.com/opencontainers/go-digest"
 
 	"github.com/regscope/regscope/internal/tartest"
+	"github.com/regscope/regscope/pkg/manifest"
 )
 
 func TestReadEntries(t *testing.T) {
@@ -100,7 +101,7 @@ func TestReadSkipsAndRejects(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, _, err = Read(bytes.NewReader(b), MediaTypeOCILayer, nil, Limits{})
+			_, _, err = Read(bytes.NewReader(b), manifest.MediaTypeOCILayer, nil, Limits{})
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want %q", err, tc.want)
 			}
@@ -147,24 +148,24 @@ func TestReadCompressions(t *testing.T) {
 		diffID    digest.Digest
 		trailing  int64
 	}{
-		{"docker gzip", gz, MediaTypeDockerLayer, sum(tarb), 0},
-		{"oci gzip", gz, MediaTypeOCILayerGzip, sum(tarb), 0},
-		{"oci zstd", zs, MediaTypeOCILayerZstd, sum(tarb), 0},
-		{"oci tar", tarb, MediaTypeOCILayer, sum(tarb), 0},
-		{"oci tar padded", padded, MediaTypeOCILayer, sum(padded), 0},
-		{"docker tar", tarb, MediaTypeDockerLayerTar, sum(tarb), 0},
-		{"nondistributable gzip", gz, MediaTypeOCINonDistLayerGzip, sum(tarb), 0},
-		{"nondistributable zstd", zs, MediaTypeOCINonDistLayerZstd, sum(tarb), 0},
-		{"nondistributable tar", tarb, MediaTypeOCINonDistLayer, sum(tarb), 0},
-		{"foreign", gz, MediaTypeDockerForeignLayer, sum(tarb), 0},
-		{"bytes win: gzip labelled tar", gz, MediaTypeOCILayer, sum(tarb), 0},
-		{"bytes win: zstd labelled gzip", zs, MediaTypeDockerLayer, sum(tarb), 0},
-		{"bytes win: tar labelled zstd", tarb, MediaTypeOCILayerZstd, sum(tarb), 0},
+		{"docker gzip", gz, manifest.MediaTypeDockerLayer, sum(tarb), 0},
+		{"oci gzip", gz, manifest.MediaTypeOCILayerGzip, sum(tarb), 0},
+		{"oci zstd", zs, manifest.MediaTypeOCILayerZstd, sum(tarb), 0},
+		{"oci tar", tarb, manifest.MediaTypeOCILayer, sum(tarb), 0},
+		{"oci tar padded", padded, manifest.MediaTypeOCILayer, sum(padded), 0},
+		{"docker tar", tarb, manifest.MediaTypeDockerLayerTar, sum(tarb), 0},
+		{"nondistributable gzip", gz, manifest.MediaTypeOCILayerNonDistGzip, sum(tarb), 0},
+		{"nondistributable zstd", zs, manifest.MediaTypeOCILayerNonDistZstd, sum(tarb), 0},
+		{"nondistributable tar", tarb, manifest.MediaTypeOCILayerNonDist, sum(tarb), 0},
+		{"foreign", gz, manifest.MediaTypeDockerForeignLayer, sum(tarb), 0},
+		{"bytes win: gzip labelled tar", gz, manifest.MediaTypeOCILayer, sum(tarb), 0},
+		{"bytes win: zstd labelled gzip", zs, manifest.MediaTypeDockerLayer, sum(tarb), 0},
+		{"bytes win: tar labelled zstd", tarb, manifest.MediaTypeOCILayerZstd, sum(tarb), 0},
 		{"unknown media type, gzip bytes", gz, "application/octet-stream", sum(tarb), 0},
 		{"unknown media type, tar bytes", tarb, "", sum(tarb), 0},
-		{"gzip members", gz2, MediaTypeDockerLayer, sum(tarb), 0},
-		{"zstd frames and skippable frame", zs2, MediaTypeOCILayerZstd, sum(tarb), 0},
-		{"gzip trailing garbage", gzTrail, MediaTypeDockerLayer, sum(tarb), 8},
+		{"gzip members", gz2, manifest.MediaTypeDockerLayer, sum(tarb), 0},
+		{"zstd frames and skippable frame", zs2, manifest.MediaTypeOCILayerZstd, sum(tarb), 0},
+		{"gzip trailing garbage", gzTrail, manifest.MediaTypeDockerLayer, sum(tarb), 8},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := &eofReader{r: bytes.NewReader(tc.body)}
@@ -214,18 +215,18 @@ func TestDecompressErrors(t *testing.T) {
 	if !errors.Is(err, ErrUnknownMediaType) || !strings.Contains(err.Error(), `"application/vnd.example.layer+lz4"`) {
 		t.Errorf("unknown media type: err = %v", err)
 	}
-	_, err = Decompress(bytes.NewReader(junk), MediaTypeDockerLayer)
-	if err == nil || !strings.Contains(err.Error(), MediaTypeDockerLayer) || !strings.Contains(err.Error(), "declares gzip") {
+	_, err = Decompress(bytes.NewReader(junk), manifest.MediaTypeDockerLayer)
+	if err == nil || !strings.Contains(err.Error(), manifest.MediaTypeDockerLayer) || !strings.Contains(err.Error(), "declares gzip") {
 		t.Errorf("junk labelled gzip: err = %v", err)
 	}
 	gz := tartest.Gzip(t, junk)
-	_, _, err = Read(bytes.NewReader(gz[:len(gz)-10]), MediaTypeDockerLayer, nil, Limits{})
+	_, _, err = Read(bytes.NewReader(gz[:len(gz)-10]), manifest.MediaTypeDockerLayer, nil, Limits{})
 	if err == nil {
 		t.Error("truncated gzip: no error")
 	}
 	// zstd is strict about what follows its frames.
 	zs := append(tartest.Zstd(t, tartest.Layer(t, []tartest.Entry{{Name: "a"}})), "junk"...)
-	if _, _, err = Read(bytes.NewReader(zs), MediaTypeOCILayerZstd, nil, Limits{}); err == nil {
+	if _, _, err = Read(bytes.NewReader(zs), manifest.MediaTypeOCILayerZstd, nil, Limits{}); err == nil {
 		t.Error("zstd trailing junk: no error")
 	}
 }
@@ -287,7 +288,7 @@ func TestReadDiffIDOfZstdWithChecksum(t *testing.T) {
 	tarb := tartest.Layer(t, []tartest.Entry{{Name: "z", Body: strings.Repeat("zz", 5000)}})
 	enc, _ := zstd.NewWriter(nil, zstd.WithEncoderCRC(true))
 	body := enc.EncodeAll(tarb, nil)
-	_, st, err := Read(bytes.NewReader(body), MediaTypeOCILayerZstd, nil, Limits{})
+	_, st, err := Read(bytes.NewReader(body), manifest.MediaTypeOCILayerZstd, nil, Limits{})
 	want := sha256.Sum256(tarb)
 	if err != nil || st.DiffID.Encoded() != digest.NewDigestFromBytes(digest.SHA256, want[:]).Encoded() {
 		t.Errorf("DiffID = %s, %v", st.DiffID, err)

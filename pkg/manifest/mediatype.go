@@ -30,10 +30,15 @@ const (
 	MediaTypeDockerConfig = "application/vnd.docker.container.image.v1+json"
 )
 
-// Media types of layers.
+// Media types of layers: the one list of the layer media types the project
+// knows (pkg/layers maps each to the compression it declares). The OCI ones
+// are image-spec's constants; Docker's have no Go home, so they live here.
 const (
 	// MediaTypeDockerLayer is a gzip-compressed tar layer of a Docker image.
 	MediaTypeDockerLayer = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+	// MediaTypeDockerLayerTar is an uncompressed tar layer of a Docker image
+	// (not in Docker's spec, written by containerd and others).
+	MediaTypeDockerLayerTar = "application/vnd.docker.image.rootfs.diff.tar"
 	// MediaTypeDockerForeignLayer is a gzip-compressed tar layer that a
 	// registry may not hold; it is fetched from the descriptor's URLs.
 	MediaTypeDockerForeignLayer = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip"
@@ -44,11 +49,11 @@ const (
 	// MediaTypeOCILayerZstd is a zstd-compressed tar layer.
 	MediaTypeOCILayerZstd = v1.MediaTypeImageLayerZstd
 	// MediaTypeOCILayerNonDist is an uncompressed non-distributable tar layer (deprecated by OCI, still served).
-	MediaTypeOCILayerNonDist = "application/vnd.oci.image.layer.nondistributable.v1.tar"
+	MediaTypeOCILayerNonDist = v1.MediaTypeImageLayerNonDistributable //nolint:staticcheck // deprecated, still served
 	// MediaTypeOCILayerNonDistGzip is a gzip-compressed non-distributable tar layer.
-	MediaTypeOCILayerNonDistGzip = "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"
+	MediaTypeOCILayerNonDistGzip = v1.MediaTypeImageLayerNonDistributableGzip //nolint:staticcheck // deprecated, still served
 	// MediaTypeOCILayerNonDistZstd is a zstd-compressed non-distributable tar layer.
-	MediaTypeOCILayerNonDistZstd = "application/vnd.oci.image.layer.nondistributable.v1.tar+zstd"
+	MediaTypeOCILayerNonDistZstd = v1.MediaTypeImageLayerNonDistributableZstd //nolint:staticcheck // deprecated, still served
 )
 
 // AcceptHeader is the value of an Accept header that asks a registry for any

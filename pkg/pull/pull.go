@@ -12,9 +12,6 @@ import (
 	"github.com/regscope/regscope/pkg/registry"
 )
 
-// MaxConfigSize bounds the config blob, which is read whole into memory.
-const MaxConfigSize = 8 << 20
-
 // Options configures a pull. The zero value pulls linux/amd64, three layers
 // at a time, anonymously over HTTPS, into memory.
 type Options struct {
@@ -121,7 +118,7 @@ func (p *puller) pull(ctx context.Context) (*Image, error) {
 // manifest fetches and decodes one manifest. want is the size the parent
 // descriptor promised, or -1.
 func (p *puller) manifest(ctx context.Context, reference string, want int64) (*manifest.Manifest, Blob, error) {
-	f, err := p.client.Manifest(ctx, p.ref, reference, manifest.Accept)
+	f, err := p.client.Manifest(ctx, p.ref, reference, manifest.Accept, manifest.MaxManifestSize)
 	if err != nil {
 		return nil, Blob{}, err
 	}
@@ -150,7 +147,7 @@ func (p *puller) config(ctx context.Context, m *manifest.Manifest, img *Image) (
 		img.Image = cfg
 		descs = m.Schema1.Layers()
 	case m.Image != nil:
-		body, err := p.client.BlobBytes(ctx, p.ref, m.Image.Config, MaxConfigSize)
+		body, err := p.client.BlobBytes(ctx, p.ref, m.Image.Config, manifest.MaxConfigSize)
 		if err != nil {
 			return nil, fmt.Errorf("config %s: %w", m.Image.Config.Digest, err)
 		}

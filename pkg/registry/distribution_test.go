@@ -33,7 +33,7 @@ func pullAll(t *testing.T, c *Client, p pushed) {
 	t.Helper()
 	ctx := context.Background()
 	for _, reference := range []string{"tag", string(p.digest)} {
-		f, err := c.Manifest(ctx, p.ref, reference, manifestTypes)
+		f, err := c.Manifest(ctx, p.ref, reference, manifestTypes, maxManifest)
 		if err != nil {
 			t.Fatalf("Manifest(%s): %v", reference, err)
 		}
@@ -61,7 +61,7 @@ func TestDistributionAnonymous(t *testing.T) {
 	host := regtest.Distribution(t, regtest.None)
 	p := pushRandom(t, host, "test/img", 20_000, 3)
 	pullAll(t, NewClient(Options{}), p)
-	_, err := NewClient(Options{}).Manifest(context.Background(), p.ref, "nope", manifestTypes)
+	_, err := NewClient(Options{}).Manifest(context.Background(), p.ref, "nope", manifestTypes, maxManifest)
 	if !errors.Is(err, ErrManifestUnknown) || !strings.Contains(err.Error(), "404 Not Found: MANIFEST_UNKNOWN") {
 		t.Errorf("err = %v, want MANIFEST_UNKNOWN", err)
 	}
@@ -72,12 +72,12 @@ func TestDistributionHtpasswd(t *testing.T) {
 	p := pushRandom(t, host, "test/img", 20_000, 3)
 	ctx := context.Background()
 
-	_, err := NewClient(Options{}).Manifest(ctx, p.ref, "tag", manifestTypes)
+	_, err := NewClient(Options{}).Manifest(ctx, p.ref, "tag", manifestTypes, maxManifest)
 	want := "GET http://" + host + "/v2/test/img/manifests/tag: 401 Unauthorized: UNAUTHORIZED"
 	if !errors.Is(err, ErrUnauthorized) || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("without credentials: %v, want prefix %q", err, want)
 	}
-	_, err = NewClient(Options{Credentials: alice(host, "wrong")}).Manifest(ctx, p.ref, "tag", manifestTypes)
+	_, err = NewClient(Options{Credentials: alice(host, "wrong")}).Manifest(ctx, p.ref, "tag", manifestTypes, maxManifest)
 	if !errors.Is(err, ErrUnauthorized) || strings.Contains(err.Error(), "wrong") {
 		t.Errorf("wrong password: %v, want ErrUnauthorized without the password", err)
 	}
@@ -91,13 +91,13 @@ func TestDistributionToken(t *testing.T) {
 	issued := func() []regtest.TokenRequest { return reg.Issuer.Requests() }
 
 	t.Run("anonymous refused", func(t *testing.T) {
-		_, err := NewClient(Options{}).Manifest(ctx, p.ref, "tag", manifestTypes)
+		_, err := NewClient(Options{}).Manifest(ctx, p.ref, "tag", manifestTypes, maxManifest)
 		if !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), "/v2/test/img/manifests/tag: 401") {
 			t.Errorf("err = %v, want a 401 from the registry", err)
 		}
 	})
 	t.Run("wrong password", func(t *testing.T) {
-		_, err := NewClient(Options{Credentials: alice(reg.Host, "wrong")}).Manifest(ctx, p.ref, "tag", manifestTypes)
+		_, err := NewClient(Options{Credentials: alice(reg.Host, "wrong")}).Manifest(ctx, p.ref, "tag", manifestTypes, maxManifest)
 		realm := strings.TrimPrefix(reg.Issuer.URL, "http://")
 		if !errors.Is(err, ErrUnauthorized) || !strings.Contains(err.Error(), realm+": 401") || strings.Contains(err.Error(), "wrong") {
 			t.Errorf("err = %v, want the token service's 401 naming %s", err, realm)
@@ -127,7 +127,7 @@ func TestDistributionToken(t *testing.T) {
 		before = len(issued())
 		reg.Issuer.ExpireNext(100)
 		defer reg.Issuer.ExpireNext(0)
-		_, err := c.Manifest(ctx, p.ref, "tag", manifestTypes)
+		_, err := c.Manifest(ctx, p.ref, "tag", manifestTypes, maxManifest)
 		if !errors.Is(err, ErrUnauthorized) {
 			t.Errorf("err = %v, want ErrUnauthorized", err)
 		}
@@ -165,7 +165,7 @@ func TestReauthMidPull(t *testing.T) {
 	p := pushRandom(t, front, "test/img", 20_000, 1)
 	c := NewClient(Options{Credentials: alice(front, regtest.Password)})
 	ctx := context.Background()
-	if _, err := c.Manifest(ctx, p.ref, "tag", manifestTypes); err != nil {
+	if _, err := c.Manifest(ctx, p.ref, "tag", manifestTypes, maxManifest); err != nil {
 		t.Fatal(err)
 	}
 	before := len(reg.Issuer.Requests())
@@ -252,11 +252,11 @@ func TestInsecureFallsBackToHTTP(t *testing.T) {
 	defer tr.CloseIdleConnections()
 	r := p.ref
 	r.Domain = "registry.test:443"
-	f, err := NewClient(Options{Transport: tr, Insecure: true}).Manifest(context.Background(), r, "tag", manifestTypes)
+	f, err := NewClient(Options{Transport: tr, Insecure: true}).Manifest(context.Background(), r, "tag", manifestTypes, maxManifest)
 	if err != nil || !bytes.Equal(f.Body, p.manifest) {
 		t.Fatalf("insecure: %v", err)
 	}
-	_, err = NewClient(Options{Transport: tr, MaxAttempts: 1}).Manifest(context.Background(), r, "tag", manifestTypes)
+	_, err = NewClient(Options{Transport: tr, MaxAttempts: 1}).Manifest(context.Background(), r, "tag", manifestTypes, maxManifest)
 	if err == nil || !strings.Contains(err.Error(), "https://registry.test:443/v2/") {
 		t.Errorf("secure: err = %v, want the HTTPS failure", err)
 	}

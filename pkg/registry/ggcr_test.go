@@ -23,7 +23,7 @@ func TestManifestByTagAndDigest(t *testing.T) {
 	c := NewClient(Options{})
 	ctx := context.Background()
 	for _, reference := range []string{"tag", string(p.digest)} {
-		f, err := c.Manifest(ctx, p.ref, reference, manifestTypes)
+		f, err := c.Manifest(ctx, p.ref, reference, manifestTypes, maxManifest)
 		if err != nil {
 			t.Fatalf("Manifest(%s): %v", reference, err)
 		}
@@ -36,7 +36,7 @@ func TestManifestByTagAndDigest(t *testing.T) {
 func TestManifestNotFound(t *testing.T) {
 	host := regtest.GGCR(t)
 	p := pushRandom(t, host, "test/img", 100, 1)
-	_, err := NewClient(Options{}).Manifest(context.Background(), p.ref, "nope", manifestTypes)
+	_, err := NewClient(Options{}).Manifest(context.Background(), p.ref, "nope", manifestTypes, maxManifest)
 	if !errors.Is(err, ErrManifestUnknown) || !errors.Is(err, ErrNotFound) {
 		t.Fatalf("err = %v, want ErrManifestUnknown and ErrNotFound", err)
 	}
@@ -55,14 +55,14 @@ func TestManifestVerification(t *testing.T) {
 
 	// By digest: the body must hash to it.
 	f.Add(regtest.Fault{Kind: regtest.Corrupt, Path: "/manifests/", Offset: 5, Times: 1})
-	_, err := c.Manifest(ctx, p.ref, string(p.digest), manifestTypes)
+	_, err := c.Manifest(ctx, p.ref, string(p.digest), manifestTypes, maxManifest)
 	var de *DigestError
 	if !errors.As(err, &de) || de.Want != p.digest || !strings.Contains(err.Error(), "manifest "+p.ref.Name()) {
 		t.Errorf("corrupt by digest: err = %v, want DigestError for %s", err, p.digest)
 	}
 	// By tag: Docker-Content-Digest must match.
 	f.Add(regtest.Fault{Kind: regtest.Corrupt, Path: "/manifests/", Offset: 5, Times: 1})
-	_, err = c.Manifest(ctx, p.ref, "tag", manifestTypes)
+	_, err = c.Manifest(ctx, p.ref, "tag", manifestTypes, maxManifest)
 	if !errors.As(err, &de) || de.Want != p.digest || !strings.Contains(err.Error(), "Docker-Content-Digest") {
 		t.Errorf("corrupt by tag: err = %v, want DigestError against Docker-Content-Digest", err)
 	}
@@ -77,7 +77,7 @@ func TestManifestPayloadDigest(t *testing.T) {
 	head := func(_ string, body []byte) []byte { return body[:20] }
 	pd := digest.FromBytes(p.manifest[:20])
 	// The registry names it by the body's digest (go-containerregistry does).
-	f, err := NewClient(Options{ManifestPayload: head}).Manifest(context.Background(), p.ref, string(p.digest), manifestTypes)
+	f, err := NewClient(Options{ManifestPayload: head}).Manifest(context.Background(), p.ref, string(p.digest), manifestTypes, maxManifest)
 	if err != nil || f.Digest != pd {
 		t.Fatalf("by body digest: %v, digest %v; want the payload's %s", err, f, pd)
 	}
@@ -87,7 +87,7 @@ func TestManifestPayloadDigest(t *testing.T) {
 	host2 := regtest.GGCRWith(t, fl.Wrap)
 	p2 := pushRandom(t, host2, "test/img", 100, 1)
 	fl.Add(regtest.Fault{Kind: regtest.Corrupt, Path: "/manifests/", Offset: 5, Times: 1})
-	_, err = NewClient(Options{ManifestPayload: other}).Manifest(context.Background(), p2.ref, "tag", manifestTypes)
+	_, err = NewClient(Options{ManifestPayload: other}).Manifest(context.Background(), p2.ref, "tag", manifestTypes, maxManifest)
 	var de *DigestError
 	if !errors.As(err, &de) {
 		t.Errorf("corrupt with a payload func: %v, want a DigestError", err)
@@ -102,16 +102,17 @@ func bigManifest(next http.Handler) http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "application/vnd.oci.image.manifest.v1+json; charset=utf-8")
-		w.Write(bytes.Repeat([]byte(" "), MaxManifestSize+1))
+		w.Write(bytes.Repeat([]byte(" "), maxManifest+1))
 	})
 }
 
 func TestManifestTooLarge(t *testing.T) {
 	host := regtest.GGCRWith(t, bigManifest)
 	r, _ := ParseRef(host + "/big/img:tag")
-	_, err := NewClient(Options{}).Manifest(context.Background(), r, "tag", manifestTypes)
-	if err == nil || !strings.Contains(err.Error(), "4 MiB") || !strings.Contains(err.Error(), host+"/v2/big/img/manifests/tag") {
-		t.Errorf("err = %v, want the 4 MiB limit and the URL", err)
+	_, err := NewClient(Options{}).Manifest(context.Background(), r, "tag", manifestTypes, maxManifest)
+	want := "manifest http://" + host + "/v2/big/img/manifests/tag: body exceeds the limit of 4194304 bytes"
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
 	}
 }
 
@@ -265,7 +266,7 @@ func TestNoCredentialsUnasked(t *testing.T) {
 	asked := 0
 	c := NewClient(Options{Credentials: func(string) (string, string, bool) { asked++; return "u", "p", true }})
 	before := len(f.Seen(""))
-	if _, err := c.Manifest(context.Background(), p.ref, "tag", manifestTypes); err != nil {
+	if _, err := c.Manifest(context.Background(), p.ref, "tag", manifestTypes, maxManifest); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := readBlob(t, c, p.ref, p.layers[0]); err != nil {
@@ -290,7 +291,7 @@ func TestPlainHTTPRealmRefused(t *testing.T) {
 		Header: http.Header{"Www-Authenticate": {`Bearer realm="http://auth.example/token",service="x"`}}})
 	c := fastClient(Options{Credentials: func(string) (string, string, bool) { return "u", "p", true }})
 	before := len(f.Seen(""))
-	_, err := c.Manifest(context.Background(), p.ref, "tag", manifestTypes)
+	_, err := c.Manifest(context.Background(), p.ref, "tag", manifestTypes, maxManifest)
 	if err == nil || !strings.Contains(err.Error(), "refusing plain-HTTP token realm http://auth.example/token") {
 		t.Errorf("err = %v, want the realm refused", err)
 	}

@@ -13,6 +13,7 @@ import (
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 
 	"github.com/regscope/regscope/internal/regtest"
+	"github.com/regscope/regscope/pkg/manifest"
 )
 
 // pushed is an image pushed to a test registry, with what a puller should get.
@@ -82,6 +83,9 @@ func readBlob(t *testing.T, c *Client, r Ref, desc v1.Descriptor) ([]byte, error
 	_, err = io.Copy(&buf, rc)
 	return buf.Bytes(), err
 }
+
+// maxManifest is the manifest size cap the pipeline passes to Manifest.
+const maxManifest = manifest.MaxManifestSize
 
 var manifestTypes = []string{
 	"application/vnd.oci.image.index.v1+json", "application/vnd.oci.image.manifest.v1+json",

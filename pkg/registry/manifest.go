@@ -13,10 +13,6 @@ import (
 	"github.com/opencontainers/go-digest"
 )
 
-// MaxManifestSize is the largest manifest body Manifest accepts (4 MiB, the
-// limit Docker and containerd apply).
-const MaxManifestSize = 4 << 20
-
 // Fetched is a manifest as the registry served it.
 type Fetched struct {
 	Body        []byte
@@ -27,8 +23,9 @@ type Fetched struct {
 // Manifest fetches /v2/<path>/manifests/<reference> with the given Accept
 // list. When reference is a digest the body is verified against it; a
 // Docker-Content-Digest header, when present, must match the body (computed
-// with the header's algorithm). Bodies over MaxManifestSize are refused.
-func (c *Client) Manifest(ctx context.Context, r Ref, reference string, accept []string) (*Fetched, error) {
+// with the header's algorithm). Bodies over max bytes are refused: the
+// caller knows the format, and so the limit (manifest.MaxManifestSize).
+func (c *Client) Manifest(ctx context.Context, r Ref, reference string, accept []string, max int64) (*Fetched, error) {
 	path := "/v2/" + r.Path + "/manifests/" + reference
 	h := http.Header{}
 	if len(accept) > 0 {
@@ -40,15 +37,15 @@ func (c *Client) Manifest(ctx context.Context, r Ref, reference string, accept [
 	}
 	defer resp.Body.Close()
 	where := redactURL(resp.Request.URL)
-	if resp.ContentLength > MaxManifestSize {
-		return nil, fmt.Errorf("manifest %s: %d bytes exceeds the %d-byte (4 MiB) limit", where, resp.ContentLength, MaxManifestSize)
+	if resp.ContentLength > max {
+		return nil, fmt.Errorf("manifest %s: %d bytes exceeds the limit of %d bytes", where, resp.ContentLength, max)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxManifestSize+1))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
 	if err != nil {
 		return nil, fmt.Errorf("manifest %s: reading body: %w", where, err)
 	}
-	if len(body) > MaxManifestSize {
-		return nil, fmt.Errorf("manifest %s: body exceeds the %d-byte (4 MiB) limit", where, MaxManifestSize)
+	if int64(len(body)) > max {
+		return nil, fmt.Errorf("manifest %s: body exceeds the limit of %d bytes", where, max)
 	}
 	what := "manifest " + r.Name() + "@" + reference
 	ct := mediaType(resp.Header.Get("Content-Type"))

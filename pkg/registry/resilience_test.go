@@ -99,7 +99,7 @@ func TestStallTimeout(t *testing.T) {
 		f.Add(regtest.Fault{Kind: regtest.Hang, Path: "/manifests/"})
 		t.Cleanup(func() { f = regtest.Faults{} })
 		start := time.Now()
-		_, err := client(2).Manifest(context.Background(), p.ref, "tag", manifestTypes)
+		_, err := client(2).Manifest(context.Background(), p.ref, "tag", manifestTypes, maxManifest)
 		var se *StallError
 		if !errors.As(err, &se) || se.Body || !strings.Contains(err.Error(), "/v2/test/img/manifests/tag") || !strings.Contains(err.Error(), "waiting for response headers") {
 			t.Errorf("err = %v, want a StallError naming the manifest URL", err)
@@ -251,7 +251,7 @@ func TestErrorBodiesRedacted(t *testing.T) {
 	r, _ := ParseRef(host + "/test/img:json")
 	c := fastClient(Options{MaxAttempts: 1, Credentials: func(string) (string, string, bool) { return regtest.User, pass, true }})
 	for _, tag := range []string{"json", "text"} {
-		_, err := c.Manifest(context.Background(), r, tag, manifestTypes)
+		_, err := c.Manifest(context.Background(), r, tag, manifestTypes, maxManifest)
 		if err == nil || !strings.Contains(err.Error(), redacted) {
 			t.Fatalf("%s: err = %v, want an error with the echo redacted", tag, err)
 		}

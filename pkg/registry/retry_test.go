@@ -26,7 +26,7 @@ func TestTooManyRequests(t *testing.T) {
 	f.Add(regtest.Fault{Kind: regtest.Status, Code: http.StatusTooManyRequests, Path: "/manifests/", Times: 1,
 		Header: http.Header{"Retry-After": {"1"}}})
 	start := time.Now()
-	if _, err := c.Manifest(context.Background(), p.ref, "tag", manifestTypes); err != nil {
+	if _, err := c.Manifest(context.Background(), p.ref, "tag", manifestTypes, maxManifest); err != nil {
 		t.Fatalf("Manifest after one 429: %v", err)
 	}
 	if len(waits) != 1 || waits[0] < time.Second || time.Since(start) < time.Second {
@@ -37,7 +37,7 @@ func TestTooManyRequests(t *testing.T) {
 	waits = nil
 	f.Add(regtest.Fault{Kind: regtest.Status, Code: http.StatusTooManyRequests, Path: "/manifests/", Times: 1,
 		Header: http.Header{"Retry-After": {"120"}}})
-	_, err := c.Manifest(context.Background(), p.ref, "tag", manifestTypes)
+	_, err := c.Manifest(context.Background(), p.ref, "tag", manifestTypes, maxManifest)
 	var re *Error
 	if !errors.As(err, &re) || !errors.Is(err, ErrTooManyRequests) || re.RetryAfter != 2*time.Minute || len(waits) != 0 {
 		t.Errorf("err = %v (waits %v), want ErrTooManyRequests with RetryAfter 2m and no retry", err, waits)
@@ -47,7 +47,7 @@ func TestTooManyRequests(t *testing.T) {
 	f.Add(regtest.Fault{Kind: regtest.Status, Code: http.StatusServiceUnavailable, Path: p.ref.Path + "/manifests/"})
 	c = fastClient(Options{MaxAttempts: 3})
 	before := len(f.Seen("/manifests/"))
-	_, err = c.Manifest(context.Background(), p.ref, "tag", manifestTypes)
+	_, err = c.Manifest(context.Background(), p.ref, "tag", manifestTypes, maxManifest)
 	if !errors.As(err, &re) || re.StatusCode != 503 {
 		t.Errorf("err = %v, want the 503", err)
 	}
@@ -63,7 +63,7 @@ func TestRetryStopsOnCancel(t *testing.T) {
 	f.Add(regtest.Fault{Kind: regtest.Status, Code: http.StatusServiceUnavailable, Path: "/manifests/"})
 	ctx, cancel := context.WithCancel(context.Background())
 	c := NewClient(Options{Backoff: time.Hour, MaxBackoff: time.Hour, OnRetry: func(string, int, time.Duration, error) { cancel() }})
-	_, err := c.Manifest(ctx, p.ref, "tag", manifestTypes)
+	_, err := c.Manifest(ctx, p.ref, "tag", manifestTypes, maxManifest)
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
@@ -87,7 +87,7 @@ func TestPermanentTransportErrorsAreNotRetried(t *testing.T) {
 	rt := &refusingTransport{}
 	c := NewClient(Options{Transport: rt, Backoff: time.Hour, MaxBackoff: time.Hour})
 	r, _ := ParseRef("registry.example/img:tag")
-	_, err := c.Manifest(context.Background(), r, "tag", manifestTypes)
+	_, err := c.Manifest(context.Background(), r, "tag", manifestTypes, maxManifest)
 	if !errors.As(err, new(refusal)) || rt.calls != 1 {
 		t.Errorf("err = %v after %d calls, want the refusal after exactly one", err, rt.calls)
 	}

@@ -47,7 +47,7 @@ func TestTokenEndpointFaults(t *testing.T) {
 			}
 			c := fastClient(Options{MaxAttempts: 3, StallTimeout: 150 * time.Millisecond, Credentials: alice(reg.Host, pass)})
 			start := time.Now()
-			_, err := c.Manifest(context.Background(), p.ref, "tag", manifestTypes)
+			_, err := c.Manifest(context.Background(), p.ref, "tag", manifestTypes, maxManifest)
 			switch {
 			case tc.fails == "" && err != nil:
 				t.Errorf("err = %v, want success", err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/regscope/regscope/internal/tartest"
 	"github.com/regscope/regscope/pkg/layers"
+	"github.com/regscope/regscope/pkg/manifest"
 	"github.com/regscope/regscope/pkg/pull"
 	"github.com/regscope/regscope/wasm/msg"
 )
@@ -15,7 +16,7 @@ func image(t *testing.T, tars ...[]tartest.Entry) *pull.Image {
 	t.Helper()
 	img := &pull.Image{FS: layers.NewFS()}
 	for i, ents := range tars {
-		cs, _, err := layers.Read(bytes.NewReader(tartest.Layer(t, ents)), layers.MediaTypeOCILayer, nil, layers.Limits{})
+		cs, _, err := layers.Read(bytes.NewReader(tartest.Layer(t, ents)), manifest.MediaTypeOCILayer, nil, layers.Limits{})
 		if err != nil {
 			t.Fatalf("layer %d: %v", i, err)
 		}
