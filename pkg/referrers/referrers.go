@@ -169,7 +169,7 @@ func (f *finder) find(ctx context.Context, subject digest.Digest, artifactType s
 // listed asks the referrers API, and on 404 the referrers tag schema, for
 // subject's referrers.
 func (f *finder) listed(ctx context.Context, subject digest.Digest, artifactType string) ([]v1.Descriptor, string, error) {
-	descs, err := f.c.Referrers(ctx, f.r, subject, artifactType)
+	descs, err := f.c.Referrers(ctx, f.r, subject, artifactType, manifest.MaxManifestSize)
 	if err == nil {
 		return descs, SourceAPI, nil
 	}
@@ -177,7 +177,7 @@ func (f *finder) listed(ctx context.Context, subject digest.Digest, artifactType
 		return nil, "", fmt.Errorf("referrers of %s: %w", subject, err)
 	}
 	tag := registry.ReferrersTag(subject)
-	m, err := f.c.Manifest(ctx, f.r, tag, []string{v1.MediaTypeImageIndex})
+	m, err := f.c.Manifest(ctx, f.r, tag, []string{v1.MediaTypeImageIndex}, manifest.MaxManifestSize)
 	if errors.Is(err, registry.ErrNotFound) {
 		return nil, SourceTagSchema, nil
 	}
@@ -203,7 +203,7 @@ func (f *finder) cosignTags(ctx context.Context, subject digest.Digest) ([]*Refe
 	var out []*Referrer
 	for _, suffix := range cosignTagSuffixes() {
 		tag := registry.ReferrersTag(subject) + suffix
-		m, err := f.c.Manifest(ctx, f.r, tag, manifest.AcceptTypes())
+		m, err := f.c.Manifest(ctx, f.r, tag, manifest.AcceptTypes(), manifest.MaxManifestSize)
 		if errors.Is(err, registry.ErrNotFound) {
 			continue
 		}
@@ -226,7 +226,7 @@ func (f *finder) fetch(ctx context.Context, subject, d digest.Digest, mediaType,
 	if mediaType != "" {
 		accept = append([]string{mediaType}, accept...)
 	}
-	m, err := f.c.Manifest(ctx, f.r, string(d), accept)
+	m, err := f.c.Manifest(ctx, f.r, string(d), accept, manifest.MaxManifestSize)
 	if err != nil {
 		return nil, fmt.Errorf("referrer %s of %s: %w", d, subject, err)
 	}

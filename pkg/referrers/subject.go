@@ -31,7 +31,7 @@ func (s Subject) Digests() []digest.Digest {
 // Resolve fetches (verified) what r names and, for an index, the manifest
 // of platform ("" means linux/amd64), without fetching config or layers.
 func Resolve(ctx context.Context, c *registry.Client, r registry.Ref, platform string) (Subject, error) {
-	f, err := c.Manifest(ctx, r, r.Identifier(), manifest.AcceptTypes())
+	f, err := c.Manifest(ctx, r, r.Identifier(), manifest.AcceptTypes(), manifest.MaxManifestSize)
 	if err != nil {
 		return Subject{}, err
 	}

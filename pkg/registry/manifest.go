@@ -37,15 +37,9 @@ func (c *Client) Manifest(ctx context.Context, r Ref, reference string, accept [
 	}
 	defer resp.Body.Close()
 	where := redactURL(resp.Request.URL)
-	if resp.ContentLength > max {
-		return nil, fmt.Errorf("manifest %s: %d bytes exceeds the limit of %d bytes", where, resp.ContentLength, max)
-	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	body, err := readCapped(resp, max)
 	if err != nil {
-		return nil, fmt.Errorf("manifest %s: reading body: %w", where, err)
-	}
-	if int64(len(body)) > max {
-		return nil, fmt.Errorf("manifest %s: body exceeds the limit of %d bytes", where, max)
+		return nil, fmt.Errorf("manifest %s: %w", where, err)
 	}
 	what := "manifest " + r.Name() + "@" + reference
 	ct := mediaType(resp.Header.Get("Content-Type"))
@@ -94,4 +88,20 @@ func mediaType(ct string) string {
 	}
 	mt, _, _ := strings.Cut(ct, ";")
 	return strings.ToLower(strings.TrimSpace(mt))
+}
+
+// readCapped reads a body that is kept whole in memory, refusing one over
+// max bytes before reading it when Content-Length says so, else at max+1.
+func readCapped(resp *http.Response, max int64) ([]byte, error) {
+	if resp.ContentLength > max {
+		return nil, fmt.Errorf("%d bytes exceeds the limit of %d bytes", resp.ContentLength, max)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading body: %w", err)
+	}
+	if int64(len(body)) > max {
+		return nil, fmt.Errorf("body exceeds the limit of %d bytes", max)
+	}
+	return body, nil
 }

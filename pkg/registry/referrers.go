@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -31,8 +30,9 @@ const MaxReferrerPages = 64
 // manifests it names are fetched by digest with Manifest, which verifies
 // them. A registry without the API answers 404: the error then matches
 // ErrNotFound, and callers fall back to the referrers tag schema
-// (ReferrersTag).
-func (c *Client) Referrers(ctx context.Context, r Ref, d digest.Digest, artifactType string) ([]v1.Descriptor, error) {
+// (ReferrersTag). A page over max bytes is refused; a page is an image
+// index, so callers pass the manifest cap (manifest.MaxManifestSize).
+func (c *Client) Referrers(ctx context.Context, r Ref, d digest.Digest, artifactType string, max int64) ([]v1.Descriptor, error) {
 	if err := d.Validate(); err != nil {
 		return nil, fmt.Errorf("referrers of %q: %w", d, err)
 	}
@@ -45,7 +45,7 @@ func (c *Client) Referrers(ctx context.Context, r Ref, d digest.Digest, artifact
 		if page > MaxReferrerPages {
 			return nil, fmt.Errorf("referrers of %s@%s: more than %d pages", r.Name(), d, MaxReferrerPages)
 		}
-		descs, link, err := c.referrersPage(ctx, r, next)
+		descs, link, err := c.referrersPage(ctx, r, next, max)
 		if err != nil {
 			return nil, err
 		}
@@ -61,7 +61,7 @@ func (c *Client) Referrers(ctx context.Context, r Ref, d digest.Digest, artifact
 
 // referrersPage fetches one page and returns its descriptors and the path
 // (and query) of the next page, or "" at the last.
-func (c *Client) referrersPage(ctx context.Context, r Ref, path string) ([]v1.Descriptor, string, error) {
+func (c *Client) referrersPage(ctx context.Context, r Ref, path string, max int64) ([]v1.Descriptor, string, error) {
 	h := http.Header{"Accept": {v1.MediaTypeImageIndex}}
 	resp, err := c.get(ctx, r, path, h, http.StatusOK)
 	if err != nil {
@@ -69,12 +69,9 @@ func (c *Client) referrersPage(ctx context.Context, r Ref, path string) ([]v1.De
 	}
 	defer resp.Body.Close()
 	where := redactURL(resp.Request.URL)
-	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxManifestSize+1))
+	body, err := readCapped(resp, max)
 	if err != nil {
-		return nil, "", fmt.Errorf("referrers %s: reading body: %w", where, err)
-	}
-	if len(body) > MaxManifestSize {
-		return nil, "", fmt.Errorf("referrers %s: body exceeds the %d-byte (4 MiB) limit", where, MaxManifestSize)
+		return nil, "", fmt.Errorf("referrers %s: %w", where, err)
 	}
 	var idx v1.Index
 	if err := json.Unmarshal(body, &idx); err != nil {
