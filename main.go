@@ -1,6 +1,6 @@
 // Command regscope inspects container images: `regscope serve` (the default)
 // serves the page, its WebAssembly, an embedded demo registry and a registry
-// relay; `regscope pull|ls|cat` run the same pipeline natively.
+// relay; `regscope pull|ls|cat|verify|packages` run the same pipeline natively.
 package main
 
 import (
@@ -18,6 +18,8 @@ const usage = `usage:
   regscope [serve] [--addr 127.0.0.1:8080] [--load PATH]... [--insecure-registry HOST:PORT]... [--allow-host HOST:PORT]...
            [--host NAME]... [--allow-origin ORIGIN]... [--big]
   regscope pull|ls|cat [flags] IMAGE [PATH]   (see regscope CMD -h)
+  regscope verify --key PATH [flags] IMAGE
+  regscope packages [--json] [flags] IMAGE
 `
 
 func main() {

@@ -17,7 +17,7 @@ import (
 	"github.com/regscope/regscope/pkg/registry"
 )
 
-// Run runs one of the subcommands (pull, ls, cat, verify) and returns the
+// Run runs one of the subcommands (pull, ls, cat, verify, packages) and returns the
 // process exit status. Failures print one line starting "regscope: " on
 // stderr and return 1.
 func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
@@ -25,7 +25,7 @@ func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Write
 	if run := command(cmd); run != nil {
 		err = run(ctx, args, stdout, stderr)
 	} else {
-		err = fmt.Errorf("unknown command %q (want serve, pull, ls, cat or verify)", cmd)
+		err = fmt.Errorf("unknown command %q (want serve, pull, ls, cat, verify or packages)", cmd)
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -52,6 +52,8 @@ func command(cmd string) func(ctx context.Context, args []string, stdout, stderr
 		return cmdCat
 	case "verify":
 		return cmdVerify
+	case "packages":
+		return cmdPackages
 	}
 	return nil
 }
@@ -109,6 +111,8 @@ func usage(cmd string) string {
 		return "ls [-R] [--json] [--layer N] [pull flags] REF [PATH]"
 	case "verify":
 		return "verify --key PATH [--root PATH] [--json] [pull flags] REF"
+	case "packages":
+		return "packages [--json] [pull flags] REF"
 	default:
 		return "cat [pull flags] REF PATH"
 	}
