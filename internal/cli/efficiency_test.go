@@ -57,7 +57,7 @@ func TestCLIPullEfficiency(t *testing.T) {
 	if e.Content != 3 || e.TotalAdded != 3019 || e.Wasted != 3016 || e.WastedFiles != 9 || e.WastedPaths != 8 || e.Efficiency != 3.0/3019 {
 		t.Errorf("totals %+v", *e)
 	}
-	wantLayers := []inspect.Layer{{Index: 0, Added: 3011, Lost: 3010}, {Index: 1, Added: 6, Wasted: 3010, Lost: 6}, {Index: 2, Added: 2, Wasted: 6}}
+	wantLayers := []inspect.LayerBytes{{Index: 0, Added: 3011, Lost: 3010}, {Index: 1, Added: 6, Wasted: 3010, Lost: 6}, {Index: 2, Added: 2, Wasted: 6}}
 	if !reflect.DeepEqual(e.Layers, wantLayers) {
 		t.Errorf("layers %+v, want %+v", e.Layers, wantLayers)
 	}

@@ -48,20 +48,21 @@ const DefaultTop = 20
 
 // Result is the efficiency report of one image.
 type Result struct {
-	Content      int64    `json:"content"`      // bytes of regular files in the merged filesystem
-	TotalAdded   int64    `json:"totalAdded"`   // sum of Layers[i].Added
-	Wasted       int64    `json:"wasted"`       // bytes of file versions later layers replaced or deleted
-	WastedFiles  int      `json:"wastedFiles"`  // how many such versions (a path replaced twice counts twice)
-	WastedPaths  int      `json:"wastedPaths"`  // distinct paths among them
-	SelfShadowed int64    `json:"selfShadowed"` // TotalAdded - Content - Wasted (see the package doc)
-	Efficiency   float64  `json:"efficiency"`   // Content / TotalAdded; 1 when TotalAdded is 0
-	Layers       []Layer  `json:"layers"`       // one per layer, in order
-	TopWasted    []Wasted `json:"topWasted"`    // paths by wasted bytes, largest first (ties: path order)
-	Largest      []File   `json:"largest"`      // files of the merged filesystem by size, largest first (ties: path order)
+	Content      int64        `json:"content"`      // bytes of regular files in the merged filesystem
+	TotalAdded   int64        `json:"totalAdded"`   // sum of Layers[i].Added
+	Wasted       int64        `json:"wasted"`       // bytes of file versions later layers replaced or deleted
+	WastedFiles  int          `json:"wastedFiles"`  // how many such versions (a path replaced twice counts twice)
+	WastedPaths  int          `json:"wastedPaths"`  // distinct paths among them
+	SelfShadowed int64        `json:"selfShadowed"` // TotalAdded - Content - Wasted (see the package doc)
+	Efficiency   float64      `json:"efficiency"`   // Content / TotalAdded; 1 when TotalAdded is 0
+	Layers       []LayerBytes `json:"layers"`       // one per layer, in order
+	TopWasted    []Wasted     `json:"topWasted"`    // paths by wasted bytes, largest first (ties: path order)
+	Largest      []File       `json:"largest"`      // files of the merged filesystem by size, largest first (ties: path order)
 }
 
-// Layer is one layer's share.
-type Layer struct {
+// LayerBytes is one layer's share of the image's bytes: what it added, what
+// of lower layers it wasted, what of its own later layers took away.
+type LayerBytes struct {
 	Index  int   `json:"index"`
 	Added  int64 `json:"added"`  // bytes of regular files in its change set
 	Wasted int64 `json:"wasted"` // bytes of lower layers' files it replaced or deleted
@@ -98,7 +99,7 @@ func Image(img *pull.Image) (*Result, error) {
 // top entries (at least 0) in each top list. Layer.Added comes from each
 // layer's Changes (nil counts 0).
 func Compute(fsys *layers.FS, ls []pull.Layer, top int) (*Result, error) {
-	r := &Result{Layers: make([]Layer, len(ls))}
+	r := &Result{Layers: make([]LayerBytes, len(ls))}
 	for i, l := range ls {
 		r.Layers[i].Index = i
 		if l.Changes == nil {

@@ -34,7 +34,7 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 2, TotalAdded: 12, Wasted: 10, WastedFiles: 2, WastedPaths: 1,
-				Layers:    []inspect.Layer{{0, 4, 0, 4}, {1, 6, 4, 6}, {2, 2, 6, 0}},
+				Layers:    []inspect.LayerBytes{{0, 4, 0, 4}, {1, 6, 4, 6}, {2, 2, 6, 0}},
 				TopWasted: []inspect.Wasted{{Path: "/f", Bytes: 10, Count: 2, Writers: []int{0, 1}, Removers: []int{1, 2}, Present: true}},
 				Largest:   []inspect.File{{"/f", 2, 2}},
 			},
@@ -47,7 +47,7 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 2, TotalAdded: 7, Wasted: 5, WastedFiles: 1, WastedPaths: 1,
-				Layers:    []inspect.Layer{{0, 7, 0, 5}, {1, 0, 5, 0}},
+				Layers:    []inspect.LayerBytes{{0, 7, 0, 5}, {1, 0, 5, 0}},
 				TopWasted: []inspect.Wasted{{Path: "/a", Bytes: 5, Count: 1, Writers: []int{0}, Removers: []int{1}}},
 				Largest:   []inspect.File{{"/keep", 2, 0}},
 			},
@@ -60,7 +60,7 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 2, TotalAdded: 9, Wasted: 7, WastedFiles: 2, WastedPaths: 2,
-				Layers: []inspect.Layer{{0, 7, 0, 7}, {1, 2, 7, 0}},
+				Layers: []inspect.LayerBytes{{0, 7, 0, 7}, {1, 2, 7, 0}},
 				TopWasted: []inspect.Wasted{
 					{Path: "/d/y", Bytes: 4, Count: 1, Writers: []int{0}, Removers: []int{1}},
 					{Path: "/d/x", Bytes: 3, Count: 1, Writers: []int{0}, Removers: []int{1}},
@@ -76,7 +76,7 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 0, TotalAdded: 8, Wasted: 8, WastedFiles: 3, WastedPaths: 3,
-				Layers: []inspect.Layer{{0, 8, 0, 8}, {1, 0, 8, 0}},
+				Layers: []inspect.LayerBytes{{0, 8, 0, 8}, {1, 0, 8, 0}},
 				TopWasted: []inspect.Wasted{
 					{Path: "/d/sub/f", Bytes: 4, Count: 1, Writers: []int{0}, Removers: []int{1}},
 					{Path: "/d/sub/deeper/h", Bytes: 3, Count: 1, Writers: []int{0}, Removers: []int{1}},
@@ -93,7 +93,7 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 4, TotalAdded: 4,
-				Layers:    []inspect.Layer{{0, 4, 0, 0}, {1, 0, 0, 0}},
+				Layers:    []inspect.LayerBytes{{0, 4, 0, 0}, {1, 0, 0, 0}},
 				TopWasted: []inspect.Wasted{},
 				Largest:   []inspect.File{{"/f", 4, 0}},
 			},
@@ -106,7 +106,7 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 10, TotalAdded: 10,
-				Layers:    []inspect.Layer{{0, 10, 0, 0}, {1, 0, 0, 0}},
+				Layers:    []inspect.LayerBytes{{0, 10, 0, 0}, {1, 0, 0, 0}},
 				TopWasted: []inspect.Wasted{},
 				Largest:   []inspect.File{{"/usr/local/bin/curl-hardlink", 10, 0}},
 			},
@@ -119,7 +119,7 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 14, TotalAdded: 14,
-				Layers:    []inspect.Layer{{0, 3, 0, 0}, {1, 11, 0, 0}},
+				Layers:    []inspect.LayerBytes{{0, 3, 0, 0}, {1, 11, 0, 0}},
 				TopWasted: []inspect.Wasted{},
 				Largest:   []inspect.File{{"/b", 11, 1}, {"/a", 3, 0}},
 			},
@@ -132,7 +132,7 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 0, TotalAdded: 5, Wasted: 5, WastedFiles: 1, WastedPaths: 1,
-				Layers:    []inspect.Layer{{0, 5, 0, 5}, {1, 0, 5, 0}},
+				Layers:    []inspect.LayerBytes{{0, 5, 0, 5}, {1, 0, 5, 0}},
 				TopWasted: []inspect.Wasted{{Path: "/d/h", Bytes: 5, Count: 1, Writers: []int{0}, Removers: []int{1}}},
 				Largest:   []inspect.File{},
 			},
@@ -145,7 +145,7 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 5, TotalAdded: 8, Wasted: 3, WastedFiles: 1, WastedPaths: 1,
-				Layers:    []inspect.Layer{{0, 3, 0, 3}, {1, 5, 3, 0}},
+				Layers:    []inspect.LayerBytes{{0, 3, 0, 3}, {1, 5, 3, 0}},
 				TopWasted: []inspect.Wasted{{Path: "/f", Bytes: 3, Count: 1, Writers: []int{0}, Removers: []int{1}, Present: true}},
 				Largest:   []inspect.File{{"/f", 5, 1}},
 			},
@@ -157,7 +157,7 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 2, TotalAdded: 5, SelfShadowed: 3,
-				Layers:    []inspect.Layer{{0, 5, 0, 0}},
+				Layers:    []inspect.LayerBytes{{0, 5, 0, 0}},
 				TopWasted: []inspect.Wasted{},
 				Largest:   []inspect.File{{"/f", 2, 0}},
 			},

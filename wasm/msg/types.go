@@ -44,8 +44,8 @@ type Layer struct {
 	Modified         int    `json:"modified"`
 	Deleted          int    `json:"deleted"`
 	Entries          int    `json:"entries"`     // entries in the layer's own change set
-	AddedBytes       int64  `json:"addedBytes"`  // regular-file content in its change set (inspect.Layer.Added)
-	WastedBytes      int64  `json:"wastedBytes"` // lower layers' file content it replaced or deleted (inspect.Layer.Wasted)
+	AddedBytes       int64  `json:"addedBytes"`  // regular-file content in its change set (inspect.LayerBytes.Added)
+	WastedBytes      int64  `json:"wastedBytes"` // lower layers' file content it replaced or deleted (inspect.LayerBytes.Wasted)
 }
 
 // PullResult is a pulled, fully verified image.
