@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/regscope/regscope/internal/cli"
 	"github.com/regscope/regscope/internal/demo"
 	"github.com/regscope/regscope/internal/relay"
 	"github.com/regscope/regscope/internal/wasmbin"
@@ -41,6 +42,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fl.Var(&allow, "allow-host", "let the relay reach HOST:PORT over HTTPS even on a private address (repeatable)")
 	fl.Var(&hosts, "host", "a further `NAME` this server is reached by (a DNS name, or the Host a proxy forwards); requests naming another host are refused (repeatable)")
 	fl.Var(&origins, "allow-origin", "let pages from `ORIGIN` (https://HOST[:PORT]) read the relay and the registry cross-origin; every other origin is refused (repeatable)")
+	var mirrors cli.Mirrors
+	fl.Var(&mirrors, "mirror", cli.MirrorUsage)
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -53,7 +56,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	logger := log.New(stderr, "", log.LstdFlags)
 	fail := func(err error) int { fmt.Fprintf(stderr, "regscope serve: %v\n", err); return 1 }
 
-	rel, err := relay.New(relay.Options{Insecure: insecure, Allow: allow, Logger: logger})
+	wrap := relayMirrors(mirrors, &insecure, &allow, nil)
+	rel, err := relay.New(relay.Options{Insecure: insecure, Allow: allow, Logger: logger, WrapTransport: wrap})
 	if err != nil {
 		return fail(err)
 	}

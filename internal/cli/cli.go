@@ -66,6 +66,7 @@ type pullFlags struct {
 	user, pass  string
 	json        bool
 	timeout     time.Duration
+	mirrors     Mirrors
 }
 
 func (f *pullFlags) register(fs *flag.FlagSet) {
@@ -75,6 +76,7 @@ func (f *pullFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.user, "u", "", "registry username (also REGSCOPE_USERNAME)")
 	fs.StringVar(&f.pass, "p", "", "registry password (also REGSCOPE_PASSWORD)")
 	fs.BoolVar(&f.json, "json", false, "print JSON")
+	fs.Var(&f.mirrors, "mirror", MirrorUsage)
 	fs.DurationVar(&f.timeout, "timeout", 0, "give up the whole pull after this long, e.g. 10m (default: no limit; stalls are cut after 30s anyway)")
 }
 
@@ -106,7 +108,7 @@ func parse(fs *flag.FlagSet, args []string, min, max int) ([]string, error) {
 func usage(cmd string) string {
 	switch cmd {
 	case "pull":
-		return "pull [--platform P] [--insecure] [--concurrency N] [--timeout D] [-u USER -p PASS] [--json] REF"
+		return "pull [--platform P] [--insecure] [--concurrency N] [--timeout D] [--mirror UPSTREAM=URL]... [-u USER -p PASS] [--json] REF"
 	case "ls":
 		return "ls [-R] [--json] [--layer N] [pull flags] REF [PATH]"
 	case "verify":
@@ -159,7 +161,7 @@ func (f *pullFlags) registryOptions(r registry.Ref, stderr io.Writer) (registry.
 	if err != nil {
 		return registry.Options{}, err
 	}
-	return registry.Options{Insecure: f.insecure, Credentials: creds, UserAgent: "regscope"}, nil
+	return registry.Options{Insecure: f.insecure, Credentials: creds, UserAgent: "regscope", Mirrors: f.mirrors}, nil
 }
 
 func oneLine(s string) string {

@@ -69,12 +69,7 @@ func Distribution(t testing.TB, auth Auth) string {
 // docker-registry` — except under -short, where the test is skipped.
 func StartDistribution(t testing.TB, auth Auth) *Registry {
 	t.Helper()
-	if _, err := os.Stat(DistributionBinary); err != nil {
-		if testing.Short() {
-			t.Skipf("regtest: %s missing (apt-get install docker-registry); skipped in -short mode", DistributionBinary)
-		}
-		t.Fatalf("regtest: %s missing: apt-get install docker-registry (%v)", DistributionBinary, err)
-	}
+	requireDistribution(t)
 	dir := t.TempDir()
 	reg := &Registry{}
 	authYAML := ""
@@ -91,6 +86,35 @@ func StartDistribution(t testing.TB, auth Auth) *Registry {
 			reg.Issuer.URL, reg.Issuer.Service, reg.Issuer.Issuer, bundle)
 	}
 
+	runDistribution(t, dir, reg, authYAML)
+	return reg
+}
+
+// StartProxy starts Debian's docker-registry as a pull-through cache
+// (proxy.remoteurl) of remote ("http://127.0.0.1:PORT"), anonymous, as
+// StartDistribution starts a registry.
+func StartProxy(t testing.TB, remote string) *Registry {
+	t.Helper()
+	requireDistribution(t)
+	reg := &Registry{}
+	runDistribution(t, t.TempDir(), reg, fmt.Sprintf("proxy:\n  remoteurl: %s\n", remote))
+	return reg
+}
+
+func requireDistribution(t testing.TB) {
+	t.Helper()
+	if _, err := os.Stat(DistributionBinary); err != nil {
+		if testing.Short() {
+			t.Skipf("regtest: %s missing (apt-get install docker-registry); skipped in -short mode", DistributionBinary)
+		}
+		t.Fatalf("regtest: %s missing: apt-get install docker-registry (%v)", DistributionBinary, err)
+	}
+}
+
+// runDistribution writes a config with extraYAML appended into dir and
+// starts the registry on a free port, which it sets in reg.Host.
+func runDistribution(t testing.TB, dir string, reg *Registry, extraYAML string) {
+	t.Helper()
 	var lastErr error
 	for try := 0; try < 3; try++ { // the free port may be taken before the registry binds it
 		reg.Host = freeAddr(t)
@@ -108,13 +132,12 @@ storage:
 http:
   addr: %s
   secret: regtest-not-secret
-%s`, filepath.Join(dir, "data"), reg.Host, authYAML))
+%s`, filepath.Join(dir, "data"), reg.Host, extraYAML))
 		if lastErr = start(t, config, reg.Host); lastErr == nil {
-			return reg
+			return
 		}
 	}
 	t.Fatalf("regtest: starting %s: %v", DistributionBinary, lastErr)
-	return nil
 }
 
 // start runs the registry and waits for /v2/ to answer (any status).

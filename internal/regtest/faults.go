@@ -79,6 +79,7 @@ type Seen struct {
 	Method, Path  string
 	Query         string // the raw query, so tests can check what travels in URLs
 	Range         string
+	CacheControl  string // the Cache-Control header ("no-cache" when a client bypasses caches)
 	Authorization bool   // whether an Authorization header was present
 	AuthScheme    string // its scheme word as sent ("Basic", "Bearer"), "" when absent
 	Fault         bool   // whether a fault was applied
@@ -128,7 +129,7 @@ func (f *Faults) pick(req *http.Request) *Fault {
 	authz := req.Header.Get("Authorization")
 	scheme, _, _ := strings.Cut(authz, " ")
 	s := Seen{Method: req.Method, Path: req.URL.Path, Query: req.URL.RawQuery, Range: req.Header.Get("Range"),
-		Authorization: authz != "", AuthScheme: scheme}
+		CacheControl: req.Header.Get("Cache-Control"), Authorization: authz != "", AuthScheme: scheme}
 	var hit *Fault
 	for _, a := range f.faults {
 		if a.Times > 0 && a.used >= a.Times {

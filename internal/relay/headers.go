@@ -3,8 +3,9 @@ package relay
 import "net/http"
 
 // requestHeaders are the only request headers forwarded upstream. Cookie is
-// never among them.
-var requestHeaders = []string{"Authorization", "Accept", "Range", "If-None-Match", "User-Agent"}
+// never among them. Cache-Control lets a client that received corrupt
+// content ask past the server's mirror (and any cache upstream).
+var requestHeaders = []string{"Authorization", "Accept", "Range", "If-None-Match", "User-Agent", "Cache-Control"}
 
 // responseHeaders are the only upstream response headers returned to the
 // client. Set-Cookie is never among them.
@@ -22,7 +23,7 @@ const RefusalHeader = "X-Regscope-Relay-Error"
 // The CORS headers sent to origins the operator allowed (Gate): the request
 // headers a registry client sends, and the response headers it reads.
 const (
-	corsAllowHeaders  = "Authorization, Accept, Range, If-None-Match"
+	corsAllowHeaders  = "Authorization, Accept, Range, If-None-Match, Cache-Control"
 	corsExposeHeaders = "Docker-Content-Digest, WWW-Authenticate, Content-Range, Link, Content-Length, Retry-After, " + RefusalHeader
 )
 

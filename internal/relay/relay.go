@@ -27,6 +27,10 @@ type Options struct {
 	Resolver Resolver
 	// TLSConfig is the upstream TLS configuration (tests set RootCAs); nil means the system's.
 	TLSConfig *tls.Config
+	// WrapTransport, when set, wraps the transport that reaches upstreams
+	// (every dial still checked): the server's registry mirrors and
+	// upstream metrics hook in here.
+	WrapTransport func(http.RoundTripper) http.RoundTripper
 	// Logger receives one line per request: method, host, path, status, bytes.
 	// Never headers, never the query. nil means no logging.
 	Logger *log.Logger
@@ -113,8 +117,12 @@ func New(o Options) (*Relay, error) {
 		MaxResponseHeaderBytes: 64 << 10,
 		ForceAttemptHTTP2:      true,
 	}
+	var upstream http.RoundTripper = r.transport
+	if o.WrapTransport != nil {
+		upstream = o.WrapTransport(upstream)
+	}
 	r.client = &http.Client{
-		Transport: r.transport,
+		Transport: upstream,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse // redirects are followed (and checked) by ServeHTTP
 		},

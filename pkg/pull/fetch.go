@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -140,25 +141,56 @@ func (p *puller) merge(ctx context.Context, descs []v1.Descriptor, order []*fetc
 
 // layer downloads one blob and reads it into a change set. The registry's
 // reader verifies the blob's size and digest; layers.Read drains it to the
-// end so that check always runs.
+// end so that check always runs. A blob that fails that check is read once
+// more with caches bypassed (a mirror or proxy may have served it) before
+// the layer fails.
 func (p *puller) layer(ctx context.Context, i int, d v1.Descriptor) (*layers.ChangeSet, layers.Stats, error) {
+	cs, st, err := p.layerOnce(ctx, i, d)
+	if registry.IsCorrupt(err) && ctx.Err() == nil {
+		p.rep.emit(Event{Phase: PhaseLayers, Layer: -1,
+			Message: fmt.Sprintf("layer %d: %v; fetching it again from the registry, bypassing caches", i, registry.Corruption(err))})
+		cs, st, err = p.layerOnce(registry.WithoutCaches(ctx), i, d)
+	}
+	if err != nil {
+		p.fail(ctx, Event{Phase: PhaseLayers, Layer: i, Digest: d.Digest, Total: d.Size}, err)
+	}
+	return cs, st, err
+}
+
+// layerOnce is one attempt of layer.
+func (p *puller) layerOnce(ctx context.Context, i int, d v1.Descriptor) (*layers.ChangeSet, layers.Stats, error) {
 	ev := Event{Phase: PhaseLayers, Layer: i, Digest: d.Digest, State: Downloading, Total: d.Size}
 	p.rep.emit(ev)
 	rc, err := p.client.Blob(ctx, p.ref, d)
 	if err != nil {
-		p.fail(ctx, ev, err)
 		return nil, layers.Stats{}, err
 	}
 	defer rc.Close()
 	c := &counter{r: rc, ev: ev, rep: p.rep, step: 256 << 10}
 	cs, st, err := layers.Read(c, d.MediaType, p.opts.Store, p.opts.Limits)
 	if err != nil {
-		p.fail(ctx, ev, err)
-		return nil, layers.Stats{}, err
+		return nil, layers.Stats{}, blobVerdict(ctx, rc, err)
 	}
 	ev.Done, ev.State = c.ev.Done, Verifying
 	p.rep.emit(ev)
 	return cs, st, nil
+}
+
+// blobVerdict returns the blob's own verdict in place of err when decoding
+// failed short of the blob's end because the blob is not what its digest
+// says (a cache serving corrupt bytes makes gunzip fail long before the
+// digest is known): it reads rc to the end and returns its *DigestError or
+// *SizeError, naming err as the symptom. A limit or a cancelled pull reads
+// no further.
+func blobVerdict(ctx context.Context, rc io.Reader, err error) error {
+	var le *layers.LimitError
+	if registry.IsCorrupt(err) || errors.As(err, &le) || ctx.Err() != nil {
+		return err
+	}
+	if _, derr := io.Copy(io.Discard, rc); registry.IsCorrupt(derr) {
+		return fmt.Errorf("%w (decoding had failed: %v)", derr, err)
+	}
+	return err
 }
 
 // fail reports a layer's own failure. A layer stopped because the pull was

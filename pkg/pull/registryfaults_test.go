@@ -189,9 +189,25 @@ func TestPullRegistryFaults(t *testing.T) {
 				t.Errorf("second request %+v, want a Range the registry ignored", g[1])
 			}
 		}},
-		{name: "corrupt byte in a resumed body", faults: func(e env) []regtest.Fault {
+		{name: "corrupt byte in a resumed body, fetched again bypassing caches", faults: func(e env) []regtest.Fault {
 			return []regtest.Fault{{Kind: regtest.Reset, Path: e.blob, Offset: 100_000, Times: 1}, {Kind: regtest.Corrupt, Path: e.blob, Offset: 10, Times: 1}}
-		}, gets: 2, retries: 1, fails: []string{"layer 1", "BLOB", "digest mismatch"}},
+		}, gets: 3, retries: 1, check: func(t *testing.T, e env, r faultRun) {
+			g := gets(e.f, e.blob)
+			if g[0].CacheControl != "" || g[1].CacheControl != "" || g[2].CacheControl != "no-cache" || g[2].Range != "" {
+				t.Errorf("requests %+v, want the third whole and with Cache-Control: no-cache", g)
+			}
+			want := "layer 1: blob " + string(e.big) + ": digest mismatch"
+			found := false
+			for _, ev := range r.events {
+				found = found || (ev.Layer == -1 && strings.HasPrefix(ev.Message, want+": want "+string(e.big)+", got sha256:") && strings.HasSuffix(ev.Message, "; fetching it again from the registry, bypassing caches"))
+			}
+			if !found {
+				t.Errorf("no event %q…; fetching it again in %+v", want, r.events)
+			}
+		}},
+		{name: "corrupt byte every time: fails after one fetch bypassing caches", faults: func(e env) []regtest.Fault {
+			return []regtest.Fault{{Kind: regtest.Reset, Path: e.blob, Offset: 100_000, Times: 1}, {Kind: regtest.Corrupt, Path: e.blob, Offset: 10}}
+		}, gets: 3, retries: 1, fails: []string{"layer 1", "BLOB", "digest mismatch"}},
 		{name: "manifest as application/octet-stream", faults: func(e env) []regtest.Fault {
 			return []regtest.Fault{{Kind: regtest.SetHeader, Path: "/manifests/", Header: http.Header{"Content-Type": {"application/octet-stream"}}}}
 		}, gets: 1, retries: 0, check: func(t *testing.T, e env, r faultRun) {

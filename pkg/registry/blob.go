@@ -41,8 +41,17 @@ func (c *Client) Blob(ctx context.Context, r Ref, desc v1.Descriptor) (io.ReadCl
 }
 
 // BlobBytes reads a whole small blob (a config) into memory, verified, and
-// refuses blobs larger than max bytes.
+// refuses blobs larger than max bytes. A blob that fails verification is
+// asked for once more WithoutCaches before the mismatch is reported.
 func (c *Client) BlobBytes(ctx context.Context, r Ref, desc v1.Descriptor, max int64) ([]byte, error) {
+	b, err := c.blobBytes(ctx, r, desc, max)
+	if IsCorrupt(err) && !bypassCaches(ctx) {
+		return c.blobBytes(WithoutCaches(ctx), r, desc, max)
+	}
+	return b, err
+}
+
+func (c *Client) blobBytes(ctx context.Context, r Ref, desc v1.Descriptor, max int64) ([]byte, error) {
 	if desc.Size > max {
 		return nil, fmt.Errorf("blob %s: size %d exceeds the limit of %d bytes", desc.Digest, desc.Size, max)
 	}

@@ -53,6 +53,10 @@ type Options struct {
 	// RetryAfter) rather than waiting that long or retrying early.
 	MaxBackoff time.Duration
 
+	// Mirrors are pull-through caches asked first for the manifests and
+	// blobs of their upstreams (see MirrorTransport).
+	Mirrors []Mirror
+
 	// StallTimeout abandons a request that receives nothing for this long:
 	// no response headers, or no body bytes (a stalled connection). The
 	// *StallError counts as a failed attempt and is retried; a blob resumes
@@ -89,6 +93,9 @@ func NewClient(o Options) *Client {
 	base := o.Transport
 	if base == nil {
 		base = http.DefaultTransport
+	}
+	if len(o.Mirrors) > 0 {
+		base = &MirrorTransport{Next: base, Mirrors: o.Mirrors}
 	}
 	if o.StallTimeout == 0 {
 		o.StallTimeout = DefaultStallTimeout

@@ -44,6 +44,9 @@ func (c *Client) send(ctx context.Context, u string, header http.Header, ok ...i
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	if bypassCaches(ctx) {
+		req.Header.Set("Cache-Control", "no-cache")
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, unwrapURLError(err)
@@ -77,4 +80,33 @@ func unwrapURLError(err error) error {
 		ue.URL = redactURL(u)
 	}
 	return ue
+}
+
+type noCacheKey struct{}
+
+// WithoutCaches marks ctx so that the Client's requests carry
+// Cache-Control: no-cache, which a MirrorTransport (and the relay's mirror)
+// answers by skipping the mirror. A pull asks again this way when what it
+// received failed verification: a cache on the way may have served it.
+func WithoutCaches(ctx context.Context) context.Context {
+	return context.WithValue(ctx, noCacheKey{}, true)
+}
+
+func bypassCaches(ctx context.Context) bool { return ctx.Value(noCacheKey{}) != nil }
+
+// IsCorrupt reports whether err says content did not match its descriptor
+// (a *DigestError or a *SizeError): the answer to ask again WithoutCaches.
+func IsCorrupt(err error) bool { return Corruption(err) != nil }
+
+// Corruption returns the *DigestError or *SizeError in err's chain, or nil.
+func Corruption(err error) error {
+	var de *DigestError
+	var se *SizeError
+	switch {
+	case errors.As(err, &de):
+		return de
+	case errors.As(err, &se):
+		return se
+	}
+	return nil
 }

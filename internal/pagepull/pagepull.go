@@ -1,0 +1,40 @@
+//go:build !js
+
+// Package pagepull pulls an image the way the page does, natively, for
+// tests and benchmarks of the server's relay.
+package pagepull
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/regscope/regscope/pkg/layers"
+	"github.com/regscope/regscope/pkg/pull"
+	"github.com/regscope/regscope/pkg/registry"
+	"github.com/regscope/regscope/wasm/fetch"
+)
+
+// Pull pulls ref the way the page does, natively: the same pipeline
+// (pkg/pull, every digest and DiffID verified, file contents kept), its
+// registry traffic routed by wasm/fetch's Transport through the relay of
+// the server at origin ("http://127.0.0.1:8080"). Retries wait 50ms at
+// first; progress, when set, receives the pull's events.
+func Pull(ctx context.Context, origin, ref string, progress func(pull.Event)) (*pull.Image, error) {
+	o, err := url.Parse(origin)
+	if err != nil {
+		return nil, err
+	}
+	base := &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 8}
+	defer base.CloseIdleConnections()
+	return pull.Pull(ctx, ref, pull.Options{
+		Registry: registry.Options{
+			Transport: fetch.New(base, o, true),
+			Backoff:   50 * time.Millisecond,
+			UserAgent: "regscope-page-equivalent",
+		},
+		Store:    layers.MemStore(),
+		Progress: progress,
+	})
+}

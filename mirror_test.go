@@ -1,0 +1,185 @@
+//go:build !js
+
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opencontainers/go-digest"
+
+	"github.com/regscope/regscope/internal/imagetest"
+	"github.com/regscope/regscope/internal/pagepull"
+	"github.com/regscope/regscope/internal/regtest"
+	"github.com/regscope/regscope/internal/tartest"
+	"github.com/regscope/regscope/pkg/pull"
+)
+
+// startServe runs runServe in-process on a free port with args and returns
+// its URL ("http://127.0.0.1:PORT/"); it stops at the test's end.
+func startServe(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	outR, outW := io.Pipe()
+	var stderr regtest.SyncBuffer
+	done := make(chan int, 1)
+	go func() {
+		done <- runServe(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), outW, &stderr)
+		outW.Close()
+	}()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Errorf("server did not stop; stderr: %s", stderr.String())
+		}
+	})
+	line, err := bufio.NewReader(outR).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no URL printed: %v; stderr: %s", err, stderr.String())
+	}
+	go io.Copy(io.Discard, outR)
+	return strings.TrimSpace(strings.TrimPrefix(line, "regscope: open "))
+}
+
+// mirrorFixture is an upstream Distribution, a second Distribution in
+// proxy mode as its mirror, each behind a Faults wrapper that counts (and,
+// for the mirror, can break) requests, and one image pushed upstream.
+type mirrorFixture struct {
+	upstream, mirror   string // the wrappers' host:port
+	upFaults, mirFault *regtest.Faults
+	ref                string
+	layers             []digest.Digest
+}
+
+func newMirrorFixture(t *testing.T) *mirrorFixture {
+	t.Helper()
+	f := &mirrorFixture{upFaults: &regtest.Faults{}, mirFault: &regtest.Faults{}}
+	f.upstream = regtest.Front(t, regtest.Distribution(t, regtest.None), f.upFaults.Wrap)
+	f.mirror = regtest.Front(t, regtest.StartProxy(t, "http://"+f.upstream).Host, f.mirFault.Wrap)
+	img := imagetest.Image(t, imagetest.OCI,
+		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "etc/motd", Body: "from the mirror test\n"}),
+		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "big", Body: strings.Repeat("mirrored bytes ", 20_000)}))
+	f.ref = f.upstream + "/team/mirrored:1"
+	regtest.Push(t, f.ref, img)
+	ls, _ := img.Layers()
+	for _, l := range ls {
+		d, _ := l.Digest()
+		f.layers = append(f.layers, digest.Digest(d.String()))
+	}
+	return f
+}
+
+// blobGets counts GETs of the image's layer blobs that w received.
+func (f *mirrorFixture) blobGets(w *regtest.Faults) int {
+	n := 0
+	for _, d := range f.layers {
+		for _, s := range w.Seen(regtest.BlobPath(d)) {
+			if s.Method == "GET" {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// waitStored waits until the mirror holds every layer itself: Distribution
+// in proxy mode copies a blob into its storage after serving it, and until
+// then answers from the upstream again. A blob is stored when a HEAD at the
+// mirror no longer reaches the upstream.
+func (f *mirrorFixture) waitStored(t *testing.T) {
+	t.Helper()
+	for _, d := range f.layers {
+		path := regtest.BlobPath(d)
+		for try := 0; ; try++ {
+			before := len(f.upFaults.Seen(path))
+			resp, err := http.Head("http://" + f.mirror + "/v2/team/mirrored/blobs/" + string(d))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK && len(f.upFaults.Seen(path)) == before {
+				break
+			}
+			if try == 400 {
+				t.Fatalf("the mirror did not store %s", d)
+			}
+			time.Sleep(25 * time.Millisecond)
+		}
+	}
+}
+
+func pagePull(t *testing.T, origin, ref string) []pull.Event {
+	t.Helper()
+	var events []pull.Event
+	img, err := pagepull.Pull(t.Context(), strings.TrimSuffix(origin, "/"), ref, func(e pull.Event) { events = append(events, e) })
+	if err != nil {
+		t.Fatalf("page-equivalent pull of %s: %v", ref, err)
+	}
+	if len(img.Layers) != 2 {
+		t.Fatalf("pulled %d layers, want 2", len(img.Layers))
+	}
+	return events
+}
+
+// The relay with --mirror: the first pull fills the mirror from the
+// upstream, the second is served by the mirror (no more blob GETs
+// upstream); a mirror serving a corrupted blob is caught by the digest
+// check, and the page asks again past the mirror (Cache-Control: no-cache)
+// and gets the upstream's bytes; a failing mirror falls back to the
+// upstream.
+func TestRelayMirror(t *testing.T) {
+	f := newMirrorFixture(t)
+	srv := startServe(t, "--insecure-registry", f.upstream, "--mirror", f.upstream+"=http://"+f.mirror)
+
+	pagePull(t, srv, f.ref)
+	if n := f.blobGets(f.mirFault); n != 2 {
+		t.Fatalf("first pull: %d blob GETs at the mirror, want 2", n)
+	}
+	f.waitStored(t)
+	filled := f.blobGets(f.upFaults)
+	if filled < 2 {
+		t.Fatalf("first pull: %d blob GETs upstream, want at least 2 (the mirror filling itself)", filled)
+	}
+
+	pagePull(t, srv, f.ref)
+	if n := f.blobGets(f.upFaults); n != filled {
+		t.Errorf("second pull: %d blob GETs upstream, want still %d (served by the mirror)", n, filled)
+	}
+	if n := f.blobGets(f.mirFault); n != 4 {
+		t.Errorf("second pull: %d blob GETs at the mirror in all, want 4", n)
+	}
+
+	f.mirFault.Add(regtest.Fault{Kind: regtest.Corrupt, Path: regtest.BlobPath(f.layers[1]), Offset: 100, Times: 1})
+	events := pagePull(t, srv, f.ref)
+	up := f.upFaults.Seen(regtest.BlobPath(f.layers[1]))
+	if n := f.blobGets(f.upFaults); n != filled+1 || up[len(up)-1].CacheControl != "no-cache" {
+		t.Errorf("corrupt mirror: %d blob GETs upstream (last %+v), want %d, the last with Cache-Control: no-cache", n, up[len(up)-1], filled+1)
+	}
+	want := "layer 1: blob " + string(f.layers[1]) + ": digest mismatch: want " + string(f.layers[1]) + ", got sha256:"
+	if !hasMessage(events, want, "; fetching it again from the registry, bypassing caches") {
+		t.Errorf("no event %q…; fetching it again", want)
+	}
+
+	f.mirFault.Add(regtest.Fault{Kind: regtest.Status, Code: 503, Path: "/v2/"})
+	before := f.blobGets(f.upFaults)
+	pagePull(t, srv, f.ref)
+	if n := f.blobGets(f.upFaults); n != before+2 {
+		t.Errorf("mirror answering 503: %d blob GETs upstream, want %d (both layers from the upstream)", n, before+2)
+	}
+}
+
+func hasMessage(events []pull.Event, prefix, suffix string) bool {
+	for _, e := range events {
+		if strings.HasPrefix(e.Message, prefix) && strings.HasSuffix(e.Message, suffix) {
+			return true
+		}
+	}
+	return false
+}
