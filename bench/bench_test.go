@@ -4,12 +4,12 @@
 // go-containerregistry's (`crane export` to nowhere) on the same image from
 // the same loopback registry, in the same run:
 //
-//	go test -run '^$' -bench . -benchtime 3x ./bench/
+//	go test -run '^$' -bench PullVsCrane -benchtime 5x -count 2 ./bench/
 //
 // regscope is measured twice: keeping every file's content (the page, `cat`)
 // and keeping metadata only (`pull`, `ls`; layers.DiscardStore).
 //
-// Figures, not assertions: see the README for the latest.
+// Figures, not assertions: the README has those this command made.
 package bench
 
 import (

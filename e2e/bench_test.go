@@ -30,7 +30,7 @@ const verifiedRecorder = `(() => {
 // run. It reports both times, their ratio, the wasm's transfer size and the
 // longest main-thread task; figures, not assertions.
 //
-//	go test -run '^$' -bench PageVsNative -benchtime 1x ./e2e/
+//	go test -run '^$' -bench PageVsNative -benchtime 1x -count 3 ./e2e/
 func BenchmarkPageVsNative(b *testing.B) {
 	s := env.srv
 	ref := bigRef(s)
