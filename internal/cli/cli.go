@@ -134,7 +134,7 @@ func pullImage(ctx context.Context, ref string, f *pullFlags, content bool, stde
 	if err != nil {
 		return nil, err
 	}
-	ro, err := f.registryOptions(r, stderr)
+	ro, err := f.registryOptions(ctx, r, stderr)
 	if err != nil {
 		return nil, err
 	}
@@ -144,24 +144,25 @@ func pullImage(ctx context.Context, ref string, f *pullFlags, content bool, stde
 	}
 	prog := newProgress(stderr)
 	defer prog.finish()
-	return pull.Pull(ctx, ref, pull.Options{
+	img, err := pull.Pull(ctx, ref, pull.Options{
 		Platform:    f.platform,
 		Concurrency: f.concurrency,
 		Registry:    ro,
 		Store:       store,
 		Progress:    prog.event,
 	})
+	return img, explain(err, r.Domain)
 }
 
 // registryOptions are the flags' transport options for r's registry:
 // plain HTTP when allowed, and credentials from the flags, the environment
-// or the Docker config.
-func (f *pullFlags) registryOptions(r registry.Ref, stderr io.Writer) (registry.Options, error) {
+// or the Docker config; the transport WithTransport put on ctx, if any.
+func (f *pullFlags) registryOptions(ctx context.Context, r registry.Ref, stderr io.Writer) (registry.Options, error) {
 	creds, err := credentials(r.Domain, f.user, f.pass, os.Getenv, stderr)
 	if err != nil {
 		return registry.Options{}, err
 	}
-	return registry.Options{Insecure: f.insecure, Credentials: creds, UserAgent: "regscope", Mirrors: f.mirrors}, nil
+	return registry.Options{Transport: transport(ctx), Insecure: f.insecure, Credentials: creds, UserAgent: "regscope", Mirrors: f.mirrors}, nil
 }
 
 func oneLine(s string) string {

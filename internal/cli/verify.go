@@ -48,7 +48,7 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	ro, err := f.registryOptions(r, stderr)
+	ro, err := f.registryOptions(ctx, r, stderr)
 	if err != nil {
 		return err
 	}

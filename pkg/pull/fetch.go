@@ -30,6 +30,22 @@ func withRetryEvents(o registry.Options, rep *reporter) registry.Options {
 	return o
 }
 
+// withRateLimitEvents reports a registry's pull quota as a progress message
+// when it runs low ("docker.io: 3 of 100 pulls left per 6h"), keeping any
+// OnRateLimit the caller set.
+func withRateLimitEvents(o registry.Options, rep *reporter) registry.Options {
+	next := o.OnRateLimit
+	o.OnRateLimit = func(host string, r registry.RateLimit) {
+		if r.Low() {
+			rep.emit(Event{Phase: PhaseManifest, Layer: -1, Message: fmt.Sprintf("%s: %s", host, r)})
+		}
+		if next != nil {
+			next(host, r)
+		}
+	}
+	return o
+}
+
 // fetched is the outcome of reading one distinct blob.
 type fetched struct {
 	changes *layers.ChangeSet

@@ -42,7 +42,7 @@ func Pull(ctx context.Context, ref string, o Options) (*Image, error) {
 	}
 	p := &puller{
 		ref:    r,
-		client: registry.NewClient(withRetryEvents(o.Registry, rep)),
+		client: registry.NewClient(withRateLimitEvents(withRetryEvents(o.Registry, rep), rep)),
 		opts:   o,
 		rep:    rep,
 	}

@@ -37,6 +37,12 @@ type Options struct {
 	// need it: their digest covers the JWS payload, not the signatures.
 	ManifestPayload func(contentType string, body []byte) []byte
 
+	// OnRateLimit, when set, is called with the registry's domain
+	// (Ref.Domain) and the pull quota it announces on a manifest response
+	// (Docker Hub's ratelimit-limit and ratelimit-remaining), so a program
+	// can warn when it runs low.
+	OnRateLimit func(host string, r RateLimit)
+
 	// UserAgent is sent with every request when set.
 	UserAgent string
 

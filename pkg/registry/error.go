@@ -3,6 +3,7 @@ package registry
 import (
 	"encoding/base64"
 	"encoding/json"
+	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +36,7 @@ type Error struct {
 	Code        string        // first registry error code, e.g. "MANIFEST_UNKNOWN"
 	Message     string        // its message, or a short excerpt of a non-JSON body
 	RetryAfter  time.Duration // from Retry-After on 429/503; 0 when absent
+	RateLimit   *RateLimit    // the pull quota the response announced (Docker Hub), nil when none
 }
 
 // Error formats e as
@@ -50,6 +52,9 @@ func (e *Error) Error() string {
 	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
+	}
+	if e.RateLimit != nil && (e.StatusCode == http.StatusTooManyRequests || e.Code == "TOOMANYREQUESTS") {
+		fmt.Fprintf(&b, " (%s)", e.RateLimit)
 	}
 	return b.String()
 }
@@ -129,6 +134,9 @@ func newError(resp *http.Response) *Error {
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable {
 		e.RetryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
+	if rl, ok := parseRateLimit(resp.Header); ok {
+		e.RateLimit = &rl
+	}
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	var wire struct {
 		Errors []struct {
@@ -144,6 +152,10 @@ func newError(resp *http.Response) *Error {
 	if resp.Request != nil && resp.Request.Method == http.MethodHead {
 		return e
 	}
+	if code, msg, ok := storageError(body); ok {
+		e.Code, e.Message = redactSecrets(code, resp.Request), redactSecrets(msg, resp.Request)
+		return e
+	}
 	if s := strings.TrimSpace(redactSecrets(string(body), resp.Request)); s != "" && !strings.HasPrefix(s, "<") {
 		if len(s) > 200 {
 			s = s[:200] + "…"
@@ -151,6 +163,25 @@ func newError(resp *http.Response) *Error {
 		e.Message = s
 	}
 	return e
+}
+
+// storageError reads the XML error object storage answers with (S3, Google
+// Cloud Storage, Azure Blob: <Error><Code>…</Code><Message>…</Message>),
+// for blobs redirected there.
+func storageError(body []byte) (code, message string, ok bool) {
+	var x struct {
+		XMLName xml.Name `xml:"Error"`
+		Code    string   `xml:"Code"`
+		Message string   `xml:"Message"`
+	}
+	if xml.Unmarshal(body, &x) != nil || x.Code == "" {
+		return "", "", false
+	}
+	msg := strings.Join(strings.Fields(x.Message), " ")
+	if len(msg) > 200 {
+		msg = msg[:200] + "…"
+	}
+	return x.Code, msg, true
 }
 
 // redacted replaces secrets found in error text.

@@ -36,6 +36,9 @@ func (c *Client) Manifest(ctx context.Context, r Ref, reference string, accept [
 		return nil, err
 	}
 	defer resp.Body.Close()
+	if rl, ok := parseRateLimit(resp.Header); ok && c.opts.OnRateLimit != nil {
+		c.opts.OnRateLimit(r.Domain, rl)
+	}
 	where := redactURL(resp.Request.URL)
 	body, err := readCapped(resp, max)
 	if err != nil {

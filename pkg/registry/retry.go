@@ -46,7 +46,7 @@ func (c *Client) retryWait(attempt int, err error) (time.Duration, bool) {
 	case errors.As(err, &de), errors.As(err, &se), errors.As(err, &pe), errors.As(err, &ce), isPermanent(err):
 		return 0, false
 	case errors.As(err, &re):
-		if !retryableStatus(re.StatusCode) {
+		if !retryableStatus(re.StatusCode) || quotaUsedUp(re) {
 			return 0, false
 		}
 	}
@@ -58,6 +58,13 @@ func (c *Client) retryWait(attempt int, err error) (time.Duration, bool) {
 		d = max(d, re.RetryAfter)
 	}
 	return d, true
+}
+
+// quotaUsedUp reports a 429 whose pull quota is used up and which names no
+// time to retry: the window is hours long, so retrying in seconds only adds
+// refused requests.
+func quotaUsedUp(e *Error) bool {
+	return e.StatusCode == http.StatusTooManyRequests && e.RetryAfter == 0 && e.RateLimit != nil && e.RateLimit.Remaining == 0
 }
 
 // isPermanent reports whether err, or an error it wraps, says another

@@ -1,0 +1,218 @@
+//go:build !js
+
+package cli
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/regscope/regscope/internal/imagetest"
+	"github.com/regscope/regscope/internal/regtest"
+	"github.com/regscope/regscope/internal/tartest"
+)
+
+// Pulls through the CLI from each public registry's profile, served under
+// its real host names over TLS (regtest.World): the right token scope and
+// service asked for, Authorization only to the registry (never to the
+// storage a blob is redirected to), and the refusals people meet explained.
+
+// runIn runs a CLI command as run does, reaching registries in w.
+func runIn(t *testing.T, w *regtest.World, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	t.Setenv("REGSCOPE_USERNAME", "")
+	t.Setenv("REGSCOPE_PASSWORD", "")
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	var out, errb bytes.Buffer
+	code = Run(WithTransport(context.Background(), w.Transport()), args[0], args[1:], &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// profileImage is a two-layer image (gzip and zstd) for profile tests.
+func profileImage(t *testing.T) v1.Image {
+	return imagetest.Image(t, imagetest.OCI,
+		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "etc/os-release", Body: "ID=profile\n"}),
+		imagetest.Layer(t, imagetest.Zstd, tartest.Entry{Name: "app/data", Body: strings.Repeat("regscope ", 10_000)}))
+}
+
+// lastLine is the last line of s.
+func lastLine(s string) string {
+	s = strings.TrimSpace(s)
+	return s[strings.LastIndex(s, "\n")+1:]
+}
+
+// since returns w's requests after the first n.
+func since(w *regtest.World, n int) []regtest.Request { return w.Requests()[n:] }
+
+func TestProfilesCLI(t *testing.T) {
+	w := regtest.NewWorld(t)
+	for _, p := range regtest.Profiles() {
+		t.Run(p.Name, func(t *testing.T) {
+			h := regtest.StartProfile(t, w, p)
+			ref := h.Push(t, "1", profileImage(t))
+			mark, marked := len(w.Requests()), len(h.TokenRequests())
+			code, out, errs := runIn(t, w, nil, "cat", ref, "/etc/os-release")
+			if code != 0 || out != "ID=profile\n" {
+				t.Fatalf("exit %d, %q\nstderr:\n%s", code, out, errs)
+			}
+			checkProfileTraffic(t, h, since(w, mark), h.TokenRequests()[marked:], "")
+		})
+	}
+}
+
+// checkProfileTraffic checks a pull's requests against the profile: every
+// host is one of the profile's, tokens were asked once for the pull scope
+// of the repository with the profile's service, only the registry saw
+// Authorization (Bearer), and each blob came from storage by redirect.
+func checkProfileTraffic(t *testing.T, h *regtest.Hosted, reqs []regtest.Request, toks []regtest.TokenRequest, user string) {
+	t.Helper()
+	realm := ""
+	if h.Realm != "" {
+		realm = strings.SplitN(strings.TrimPrefix(h.Realm, "https://"), "/", 2)[0]
+	}
+	redirects, stored := 0, 0
+	for _, r := range reqs {
+		switch r.Host {
+		case h.Registry, h.Front, realm, h.Storage:
+		default:
+			t.Errorf("request to a host outside the profile: %s", r)
+		}
+		switch {
+		case r.Host == realm && r.Path == strings.TrimPrefix(h.Realm, "https://"+realm):
+			if (user != "") != strings.HasPrefix(r.Authorization, "Basic ") {
+				t.Errorf("token request with Authorization %.6q, want Basic only with credentials", r.Authorization)
+			}
+		case r.Host == h.Storage:
+			stored++
+			if r.Authorization != "" {
+				t.Errorf("storage received Authorization %.6q…: %s", r.Authorization, r)
+			}
+			if r.Status != 200 && r.Status != 206 {
+				t.Errorf("storage answered %s", r)
+			}
+		case r.Authorization != "" && !strings.HasPrefix(r.Authorization, "Bearer "):
+			t.Errorf("registry received %.6q authorization, want Bearer tokens only: %s", r.Authorization, r)
+		}
+		if r.Host == h.Registry && strings.Contains(r.Path, "/blobs/") && r.Method == "GET" && h.Storage != "" {
+			redirects++
+			if r.Status != h.StorageCode {
+				t.Errorf("blob request answered %d, want a %d redirect: %s", r.Status, h.StorageCode, r)
+			}
+		}
+	}
+	if h.Storage != "" && (redirects < 3 || stored < 3) {
+		t.Errorf("%d blob redirects and %d storage requests, want the config and both layers by redirect", redirects, stored)
+	}
+	if h.Realm == "" {
+		if len(toks) != 0 {
+			t.Errorf("token requests to an anonymous registry: %v", toks)
+		}
+		return
+	}
+	scope := "repository:" + h.Prefix + h.Repo + ":pull"
+	if len(toks) != 1 {
+		t.Fatalf("%d token requests, want 1: %+v", len(toks), toks)
+	}
+	if tr := toks[0]; tr.Service != h.Service || len(tr.Scopes) != 1 || tr.Scopes[0] != scope || tr.User != user || !tr.Granted {
+		t.Errorf("token request %+v, want service %q, scope %q, user %q", tr, h.Service, scope, user)
+	}
+}
+
+// profile returns the profile named name.
+func profile(t *testing.T, name string) regtest.Profile {
+	for _, p := range regtest.Profiles() {
+		if p.Name == name {
+			return p
+		}
+	}
+	t.Fatalf("no profile %q", name)
+	return regtest.Profile{}
+}
+
+// A private image on GHCR and Docker Hub: anonymously, the registry's 401
+// with what to do about it; with credentials, a pull whose token request
+// carried them as Basic to the realm only.
+func TestProfilesPrivate(t *testing.T) {
+	w := regtest.NewWorld(t)
+	for _, name := range []string{"GitHub Container Registry", "Docker Hub"} {
+		t.Run(name, func(t *testing.T) {
+			h := regtest.StartProfile(t, w, profile(t, name))
+			repo := strings.Split(h.Repo, "/")[0] + "/secret"
+			h.MakePrivate(repo)
+			ref := h.PushTo(t, repo, "1", profileImage(t))
+			code, _, errs := runIn(t, w, nil, "pull", ref)
+			want := "regscope: pull " + ref + ": GET https://" + h.Registry + "/v2/" + repo + "/manifests/1: 401 Unauthorized: UNAUTHORIZED: authentication required — " +
+				h.Domain + " refused access: the image is private or does not exist, or the credentials given do not grant it (-u/-p, REGSCOPE_USERNAME/REGSCOPE_PASSWORD, docker login)"
+			if code != 1 || lastLine(errs) != want {
+				t.Errorf("anonymous: exit %d, last line\n%s\nwant\n%s", code, lastLine(errs), want)
+			}
+			mark, marked := len(w.Requests()), len(h.TokenRequests())
+			code, out, errs := runIn(t, w, nil, "pull", "-u", regtest.User, "-p", regtest.Password, ref)
+			if code != 0 || !strings.Contains(out, "verified: the manifest") {
+				t.Fatalf("with credentials: exit %d\n%s", code, errs)
+			}
+			h.Repo = repo
+			checkProfileTraffic(t, h, since(w, mark), h.TokenRequests()[marked:], regtest.User)
+			noLeak(t, "stderr", errs, secrets(regtest.Password, h.TokenRequests()[marked].Token))
+		})
+	}
+}
+
+// Docker Hub's pull quota: a low one is shown; a used-up one fails at the
+// first manifest request (not retried: the window is hours) with Hub's
+// message, the quota and what to do.
+func TestProfilesDockerHubRateLimit(t *testing.T) {
+	w := regtest.NewWorld(t)
+	h := regtest.StartProfile(t, w, profile(t, "Docker Hub"))
+	ref := h.Push(t, "1", profileImage(t))
+
+	h.SetRemaining(100)
+	code, _, errs := runIn(t, w, nil, "pull", ref)
+	if code != 0 || strings.Contains(errs, "pulls left") {
+		t.Errorf("99 of 100 left: exit %d, stderr mentions the quota:\n%s", code, errs)
+	}
+	h.SetRemaining(3)
+	code, _, errs = runIn(t, w, nil, "pull", ref)
+	if code != 0 || !strings.Contains(errs, "\ndocker.io: 2 of 100 pulls left per 6h\n") {
+		t.Errorf("2 left: exit %d, want the line %q in stderr:\n%s", code, "docker.io: 2 of 100 pulls left per 6h", errs)
+	}
+	h.SetRemaining(0)
+	mark := len(w.Requests())
+	code, _, errs = runIn(t, w, nil, "pull", ref)
+	want := "regscope: pull " + ref + ": GET https://registry-1.docker.io/v2/library/app/manifests/1: 429 Too Many Requests: TOOMANYREQUESTS: " +
+		"You have reached your unauthenticated pull rate limit. https://www.docker.com/increase-rate-limit (0 of 100 pulls left per 6h)" +
+		" — docker.io is limiting pulls: wait for its window to pass, or log in (-u/-p, docker login) for a higher limit"
+	if code != 1 || lastLine(errs) != want {
+		t.Errorf("none left: exit %d, last line\n%s\nwant\n%s", code, lastLine(errs), want)
+	}
+	manifests := 0
+	for _, r := range since(w, mark) {
+		if strings.Contains(r.Path, "/manifests/") {
+			manifests++
+		}
+	}
+	if manifests != 1 {
+		t.Errorf("%d manifest requests after the 429, want 1 (no retries)", manifests)
+	}
+}
+
+// An expired signed storage URL fails the pull with the storage's own
+// reason, naming the storage host and the blob, without the signature.
+func TestProfilesExpiredStorageURL(t *testing.T) {
+	w := regtest.NewWorld(t)
+	h := regtest.StartProfile(t, w, profile(t, "Docker Hub"))
+	ref := h.Push(t, "1", profileImage(t))
+	h.URLLifetime.Store(-60)
+	code, _, errs := runIn(t, w, nil, "pull", ref)
+	last := lastLine(errs)
+	if code != 1 || !strings.Contains(last, ": GET https://production.cloudflare.docker.com/registry-1-docker-io-blobs/library/app/blobs/sha256:") ||
+		!strings.HasSuffix(last, ": 403 Forbidden: AccessDenied: Request has expired") || strings.Contains(last, "X-Signature") {
+		t.Errorf("exit %d, last line:\n%s", code, last)
+	}
+}
