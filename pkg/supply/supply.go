@@ -18,9 +18,10 @@ const MaxBlobSize = 16 << 20
 
 // Report is an image's supply chain.
 type Report struct {
-	Subject    referrers.Subject
-	Referrers  []*referrers.Referrer
-	Signatures []*Signature
+	Subject      referrers.Subject
+	Referrers    []*referrers.Referrer
+	Signatures   []*Signature
+	Attestations []*Attestation
 }
 
 // Signature is one signature found among the referrers, with what it needs
@@ -54,7 +55,9 @@ func Collect(ctx context.Context, c *registry.Client, r registry.Ref, subject re
 			}
 			rep.Signatures = append(rep.Signatures, &Signature{Referrer: ref.Digest, Source: ref.Source, Subject: ref.Subject, Layer: l, Blob: b})
 		}
-		return nil
+		as, err := attestations(ctx, c, r, ref)
+		rep.Attestations = append(rep.Attestations, as...)
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -67,6 +70,9 @@ func Collect(ctx context.Context, c *registry.Client, r registry.Ref, subject re
 func (rep *Report) Verify(keys signature.Keys) {
 	for _, s := range rep.Signatures {
 		s.Result = s.check(keys)
+	}
+	for _, a := range rep.Attestations {
+		a.Result = a.check(keys)
 	}
 }
 
