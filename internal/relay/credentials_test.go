@@ -360,21 +360,25 @@ func TestRelayErrorsOmitQueries(t *testing.T) {
 func TestRelayRealmsOnOperatorHosts(t *testing.T) {
 	r := newRelay(t, Options{Insecure: []string{"127.0.0.1:5001"}, Allow: []string{"10.0.0.5"}})
 	for _, tc := range []struct {
-		fromTrusted bool
-		realm       string
-		want        string // remembered key, "" for none
+		from  string // the announcing registry's host:port
+		realm string
+		want  string // remembered key, "" for none
 	}{
-		{false, "http://127.0.0.1:5001/token", ""},
-		{false, "https://10.0.0.5/admin", ""},
-		{false, "https://auth.example/token", "https://auth.example:443/token"},
-		{true, "http://127.0.0.1:5001/token", "http://127.0.0.1:5001/token"},
-		{true, "https://10.0.0.5/token", "https://10.0.0.5:443/token"},
+		{"registry.example:443", "http://127.0.0.1:5001/token", ""},
+		{"registry.example:443", "https://10.0.0.5/admin", ""},
+		{"registry.example:443", "https://auth.example/token", "https://auth.example:443/token"},
+		{"127.0.0.1:5001", "http://127.0.0.1:5001/token", "http://127.0.0.1:5001/token"},
+		{"127.0.0.1:5001", "https://10.0.0.5/token", "https://10.0.0.5:443/token"},
+		{"10.0.0.5:443", "https://auth.example/token", "https://auth.example:443/token"},
+		{"127.0.0.1:5001", "http://127.0.0.1:5001/to%6ben", ""},
+		{"127.0.0.1:5001", "http://user@127.0.0.1:5001/token", ""},
+		{"127.0.0.1:5001", "http://10.0.0.5/token", ""},
 	} {
 		r := newRelay(t, r.o)
-		r.learnRealms(tc.fromTrusted, []string{`Bearer realm="` + tc.realm + `"`})
+		r.learnRealms(tc.from, []string{`Bearer realm="` + tc.realm + `"`})
 		got := strings.Join(r.realmKeys(), ",")
 		if got != tc.want {
-			t.Errorf("realm %s announced by a trusted host=%v: remembered %q, want %q", tc.realm, tc.fromTrusted, got, tc.want)
+			t.Errorf("realm %s announced by %s: remembered %q, want %q", tc.realm, tc.from, got, tc.want)
 		}
 	}
 	for u, want := range map[string]string{
@@ -383,8 +387,8 @@ func TestRelayRealmsOnOperatorHosts(t *testing.T) {
 		"https://a.example/v2/":       "a.example:443",
 	} {
 		pu, _ := url.Parse(u)
-		if got := hostPortOf(pu); got != want {
-			t.Errorf("hostPortOf(%s) = %q, want %q", u, got, want)
+		if got, err := hostPortOf(pu); got != want || err != nil {
+			t.Errorf("hostPortOf(%s) = %q, %v; want %q", u, got, err, want)
 		}
 	}
 }

@@ -45,11 +45,12 @@ type allowedKey struct{}
 type dialer struct {
 	resolver Resolver
 	allowed  func(hostport string) bool
+	blocked  func(netip.Addr) string // BlockedReason; tests make a loopback address stand for a public one
 	net      net.Dialer
 }
 
 func newDialer(r Resolver, allowed func(string) bool, timeout time.Duration) *dialer {
-	d := &dialer{resolver: r, allowed: allowed}
+	d := &dialer{resolver: r, allowed: allowed, blocked: BlockedReason}
 	d.net = net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second, ControlContext: d.control}
 	return d
 }
@@ -64,7 +65,7 @@ func (d *dialer) control(ctx context.Context, network, address string, _ syscall
 	if err != nil {
 		return &BlockedError{HostPort: address, Reason: "not an IP address and port"}
 	}
-	if r := BlockedReason(ap.Addr()); r != "" {
+	if r := d.blocked(ap.Addr()); r != "" {
 		return &BlockedError{HostPort: address, IP: ap.Addr(), Reason: r}
 	}
 	return nil
@@ -103,7 +104,7 @@ func (d *dialer) resolve(ctx context.Context, hostport string) ([]netip.AddrPort
 	}
 	out := make([]netip.AddrPort, 0, len(ips))
 	for _, ip := range ips {
-		if r := BlockedReason(ip); r != "" && !d.allowed(hostport) {
+		if r := d.blocked(ip); r != "" && !d.allowed(hostport) {
 			return nil, &BlockedError{HostPort: hostport, IP: ip.Unmap(), Reason: r}
 		}
 		out = append(out, netip.AddrPortFrom(ip.Unmap(), uint16(port)))

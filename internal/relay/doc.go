@@ -19,8 +19,12 @@
 //     multicast or metadata addresses (IPv4-mapped, NAT64 and 6to4 forms
 //     judged by the IPv4 address they carry; other IPv6 only inside
 //     2000::/3) unless the operator allowed that exact host:port;
-//   - redirects are followed by the relay, at most five hops, each checked by
-//     the same rules, and Authorization is dropped when a hop leaves the host;
+//   - one destination policy judges every hop — the URL a client names, each
+//     redirect, each announced realm: a host the operator allowed (possibly
+//     private) is reachable only when the request began at such a host, so a
+//     public registry cannot steer the relay into the operator's network;
+//   - redirects are followed by the relay, at most five hops, and
+//     Authorization is dropped when a hop leaves the host;
 //   - GET, HEAD and OPTIONS only; cookies are neither forwarded nor returned;
 //     only allow-listed headers pass either way; Authorization is passed
 //     through and never logged or kept; neither the log nor an error answer

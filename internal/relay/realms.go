@@ -2,7 +2,6 @@ package relay
 
 import (
 	"container/list"
-	"strings"
 	"sync"
 	"time"
 )
@@ -62,48 +61,4 @@ func (r *realms) has(key string) bool {
 		return false
 	}
 	return true
-}
-
-// challengeRealms returns the realm parameters of the challenges in a
-// WWW-Authenticate header value (RFC 7235: scheme, then comma-separated
-// auth-params whose values are tokens or quoted strings).
-func challengeRealms(h string) []string {
-	var out []string
-	s := h
-	for len(s) > 0 {
-		s = strings.TrimLeft(s, " \t,")
-		// name (a scheme or a parameter name)
-		i := strings.IndexAny(s, " \t=,")
-		if i < 0 {
-			break
-		}
-		name := s[:i]
-		s = strings.TrimLeft(s[i:], " \t")
-		if !strings.HasPrefix(s, "=") {
-			continue // a scheme name; its parameters follow
-		}
-		s = strings.TrimLeft(s[1:], " \t")
-		var val string
-		if strings.HasPrefix(s, `"`) {
-			var b strings.Builder
-			j := 1
-			for ; j < len(s) && s[j] != '"'; j++ {
-				if s[j] == '\\' && j+1 < len(s) {
-					j++
-				}
-				b.WriteByte(s[j])
-			}
-			val, s = b.String(), s[min(j+1, len(s)):]
-		} else {
-			j := strings.IndexAny(s, " \t,")
-			if j < 0 {
-				j = len(s)
-			}
-			val, s = s[:j], s[j:]
-		}
-		if strings.EqualFold(name, "realm") {
-			out = append(out, val)
-		}
-	}
-	return out
 }

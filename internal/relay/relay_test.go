@@ -489,21 +489,6 @@ func TestRealmsBoundedAndExpire(t *testing.T) {
 	}
 }
 
-func TestChallengeRealms(t *testing.T) {
-	for h, want := range map[string]string{
-		`Bearer realm="https://auth.docker.io/token",service="registry.docker.io"`: "https://auth.docker.io/token",
-		`Basic realm="Registry Realm"`:                                             "Registry Realm",
-		`Bearer service="x", realm=https://a.example/t`:                            "https://a.example/t",
-		`Bearer realm="a\"b"`:                                                      `a"b`,
-		`Bearer`:                                                                   "",
-	} {
-		got := strings.Join(challengeRealms(h), ",")
-		if got != want {
-			t.Errorf("challengeRealms(%q) = %q, want %q", h, got, want)
-		}
-	}
-}
-
 func TestRelayCookiesAndHeaders(t *testing.T) {
 	up := newUpstream(t, func(w http.ResponseWriter, r *http.Request) bool {
 		http.SetCookie(w, &http.Cookie{Name: "session", Value: "upstream"})

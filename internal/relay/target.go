@@ -54,7 +54,9 @@ func (t Target) URL(scheme string) string {
 }
 
 // IsRegistryAPI reports whether the path is /v2/ or below it.
-func (t Target) IsRegistryAPI() bool { return t.Path == "/v2/" || strings.HasPrefix(t.Path, "/v2/") }
+func (t Target) IsRegistryAPI() bool { return isRegistryAPI(t.Path) }
+
+func isRegistryAPI(p string) bool { return p == "/v2/" || strings.HasPrefix(p, "/v2/") }
 
 // TargetError is a refusal of a relay URL; it names the part at fault.
 type TargetError struct {
