@@ -66,11 +66,8 @@ const AcceptHeader = MediaTypeOCIIndex + ", " +
 	MediaTypeDockerV1Signed + ", " +
 	MediaTypeDockerV1
 
-// Accept lists every manifest media type this package decodes, in the order
-// of AcceptHeader. Treat it as read-only; AcceptTypes returns a copy.
-var Accept = AcceptTypes()
-
-// AcceptTypes returns a fresh copy of the manifest media types of AcceptHeader.
+// AcceptTypes returns every manifest media type this package decodes, in the
+// order of AcceptHeader, as a fresh slice (no shared package-level state).
 func AcceptTypes() []string {
 	return strings.Split(AcceptHeader, ", ")
 }

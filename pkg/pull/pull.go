@@ -118,7 +118,7 @@ func (p *puller) pull(ctx context.Context) (*Image, error) {
 // manifest fetches and decodes one manifest. want is the size the parent
 // descriptor promised, or -1.
 func (p *puller) manifest(ctx context.Context, reference string, want int64) (*manifest.Manifest, Blob, error) {
-	f, err := p.client.Manifest(ctx, p.ref, reference, manifest.Accept, manifest.MaxManifestSize)
+	f, err := p.client.Manifest(ctx, p.ref, reference, manifest.AcceptTypes(), manifest.MaxManifestSize)
 	if err != nil {
 		return nil, Blob{}, err
 	}
