@@ -1,7 +1,7 @@
 // Package urlstate reads and writes the page's shareable state, which lives
 // in the URL's query:
 //
-//	/?image=REF[&platform=OS/ARCH[/VARIANT]][&path=/abs/path][&layer=N][&view=files|layers|config|manifest]
+//	/?image=REF[&platform=OS/ARCH[/VARIANT]][&compare=REF][&path=/abs/path][&layer=N][&view=NAME]
 //
 // Format writes the parameters in that fixed order and leaves '/', ':' and
 // '@' unescaped (RFC 3986 allows them in a query), so links stay readable.
@@ -14,13 +14,32 @@ import (
 	"strings"
 )
 
-// Views the page offers; the empty View means "files".
-var Views = []string{"files", "layers", "config", "manifest"}
+// The views a URL may name in view=; the empty View means ViewFiles. The
+// page draws one tab per view it registers (see wasm/view); a URL naming a
+// view this copy of the page does not draw shows the files.
+const (
+	ViewFiles    = "files"
+	ViewLayers   = "layers"
+	ViewConfig   = "config"
+	ViewManifest = "manifest"
+	ViewSupply   = "supply"
+	ViewPackages = "packages"
+)
+
+// KnownView reports whether v is one of the view names above.
+func KnownView(v string) bool {
+	switch v {
+	case ViewFiles, ViewLayers, ViewConfig, ViewManifest, ViewSupply, ViewPackages:
+		return true
+	}
+	return false
+}
 
 // State is what a link reproduces.
 type State struct {
 	Image    string // image reference as typed or pinned; "" = start screen
 	Platform string // "" = the default (linux/amd64) or the only one
+	Compare  string // a second image reference to compare Image with; "" = none
 	Path     string // absolute path of the selected file or directory; "" = "/"
 	Layer    int    // selected layer; -1 = none
 	View     string // one of Views; "" = "files"
@@ -30,17 +49,16 @@ type State struct {
 // Unknown parameters are ignored; malformed ones fall back to their defaults.
 func Parse(query string) State {
 	q, _ := url.ParseQuery(strings.TrimPrefix(query, "?"))
-	s := State{Image: strings.TrimSpace(q.Get("image")), Platform: q.Get("platform"), Layer: -1}
+	s := State{Image: strings.TrimSpace(q.Get("image")), Platform: q.Get("platform"),
+		Compare: strings.TrimSpace(q.Get("compare")), Layer: -1}
 	if p := q.Get("path"); p != "" {
 		s.Path = path.Clean("/" + p)
 	}
 	if n, err := strconv.Atoi(q.Get("layer")); err == nil && n >= 0 {
 		s.Layer = n
 	}
-	for _, v := range Views {
-		if q.Get("view") == v && v != "files" {
-			s.View = v
-		}
+	if v := q.Get("view"); KnownView(v) && v != ViewFiles {
+		s.View = v
 	}
 	return s
 }
@@ -65,13 +83,16 @@ func (s State) Format() string {
 	if s.Platform != "" {
 		add("platform", s.Platform)
 	}
+	if s.Compare != "" {
+		add("compare", s.Compare)
+	}
 	if s.Path != "" && s.Path != "/" {
 		add("path", s.Path)
 	}
 	if s.Layer >= 0 {
 		add("layer", strconv.Itoa(s.Layer))
 	}
-	if s.View != "" && s.View != "files" {
+	if s.View != "" && s.View != ViewFiles {
 		add("view", s.View)
 	}
 	return b.String()

@@ -16,6 +16,8 @@ func TestParse(t *testing.T) {
 		{"?image=a&layer=x&view=files", State{Image: "a", Layer: -1}},
 		{"?image=a%20b%2Fc", State{Image: "a b/c", Layer: -1}},
 		{"?path=/a%26b%3Dc", State{Path: "/a&b=c", Layer: -1}},
+		{"?image=a&compare=b:2&view=supply", State{Image: "a", Compare: "b:2", Layer: -1, View: "supply"}},
+		{"?image=a&view=packages", State{Image: "a", Layer: -1, View: "packages"}},
 	}
 	for _, tt := range tests {
 		if got := Parse(tt.query); got != tt.want {
@@ -35,6 +37,7 @@ func TestFormat(t *testing.T) {
 			"?image=alpine@sha256:ab&platform=linux/arm64/v8&path=/etc/a+b&layer=0&view=config"},
 		{State{Image: "a", Path: "/", Layer: -1, View: "files"}, "?image=a"},
 		{State{Image: "a", Path: "/x&y=z#w", Layer: -1}, "?image=a&path=/x%26y%3Dz%23w"},
+		{State{Image: "a:1", Compare: "a:2", Path: "/etc", Layer: -1, View: "packages"}, "?image=a:1&compare=a:2&path=/etc&view=packages"},
 	}
 	for _, tt := range tests {
 		got := tt.s.Format()

@@ -3,7 +3,6 @@
 package view
 
 import (
-	"sync"
 	"syscall/js"
 
 	"github.com/regscope/regscope/wasm/msg"
@@ -16,32 +15,43 @@ type reply struct {
 	data js.Value
 }
 
+// err is the engine's error, or nil for a result.
+func (r reply) err() error { return r.env.Err() }
+
+// decode decodes a result's body into v (the engine's error, if it sent one).
+func (r reply) decode(v any) error {
+	if err := r.env.Err(); err != nil {
+		return err
+	}
+	return r.env.Decode(v)
+}
+
 type call struct {
-	ch       chan reply
+	done     func(reply)
 	progress func(msg.Progress)
 }
 
-// client sends requests to the engine and routes its answers back.
-// Callers block, so call it from goroutines, never from a JS callback itself.
+// client sends requests to the engine and delivers its answers on the
+// loop. It owns the table of requests in flight; nothing else does.
 type client struct {
-	worker js.Value
-
-	mu      sync.Mutex
+	loop    *loop
+	worker  js.Value
 	next    int64
 	pending map[int64]*call
-	ready   chan struct{}
+	onReady func()
 	onFatal func(error)
 }
 
-func newClient(worker js.Value, onFatal func(error)) *client {
-	c := &client{worker: worker, pending: map[int64]*call{}, ready: make(chan struct{}), onFatal: onFatal}
+func newClient(l *loop, worker js.Value, onReady func(), onFatal func(error)) *client {
+	c := &client{loop: l, worker: worker, pending: map[int64]*call{}, onReady: onReady, onFatal: onFatal}
 	worker.Set("onmessage", js.FuncOf(func(this js.Value, args []js.Value) any {
 		d := args[0].Get("data")
 		e := msg.Envelope{ID: int64(d.Get("id").Float()), Kind: msg.Kind(d.Get("kind").String())}
 		if b := d.Get("body"); b.Type() == js.TypeString {
 			e.Body = []byte(b.String())
 		}
-		c.dispatch(e, d.Get("data"))
+		data := d.Get("data")
+		l.post(func() { c.dispatch(e, data) })
 		return nil
 	}))
 	worker.Set("onerror", js.FuncOf(func(this js.Value, args []js.Value) any {
@@ -49,81 +59,68 @@ func newClient(worker js.Value, onFatal func(error)) *client {
 		if len(args) > 0 && args[0].Get("message").Truthy() {
 			m += ": " + args[0].Get("message").String()
 		}
-		go c.onFatal(&msg.ErrorInfo{Kind: msg.ErrOther, Message: m, Layer: -1})
+		l.post(func() { c.onFatal(&msg.ErrorInfo{Kind: msg.ErrOther, Message: m, Layer: -1}) })
 		return nil
 	}))
 	return c
 }
 
+// dispatch routes one engine message (on the loop).
 func (c *client) dispatch(e msg.Envelope, data js.Value) {
 	if e.Kind == msg.KindReady {
-		select {
-		case <-c.ready:
-		default:
-			close(c.ready)
+		if c.onReady != nil {
+			c.onReady()
+			c.onReady = nil
 		}
 		return
 	}
-	c.mu.Lock()
 	k := c.pending[e.ID]
-	if k != nil && e.Kind != msg.KindProgress {
-		delete(c.pending, e.ID)
-	}
-	c.mu.Unlock()
 	if k == nil {
 		if e.ID == 0 && e.Kind == msg.KindError { // the worker could not start Go
-			go c.onFatal(e.Err())
+			c.onFatal(e.Err())
 		}
 		return
 	}
 	if e.Kind == msg.KindProgress {
-		if k.progress != nil {
-			var p msg.Progress
-			if e.Decode(&p) == nil {
-				k.progress(p)
-			}
+		var p msg.Progress
+		if k.progress != nil && e.Decode(&p) == nil {
+			k.progress(p)
 		}
 		return
 	}
-	k.ch <- reply{env: e, data: data}
+	delete(c.pending, e.ID)
+	k.done(reply{env: e, data: data})
 }
 
-// start sends a request and returns its id and the channel its answer arrives on.
-func (c *client) start(kind msg.Kind, req any, progress func(msg.Progress)) (int64, chan reply, error) {
-	c.mu.Lock()
+// ask sends a request; done runs on the loop with the answer, progress
+// (optional) with each progress event before it. It returns the request's
+// id, for cancel.
+func (c *client) ask(kind msg.Kind, req any, progress func(msg.Progress), done func(reply)) int64 {
 	c.next++
 	id := c.next
-	k := &call{ch: make(chan reply, 1), progress: progress}
-	c.pending[id] = k
-	c.mu.Unlock()
 	e, err := msg.New(id, kind, req)
 	if err != nil {
-		return 0, nil, err
+		c.loop.post(func() { done(reply{env: errorEnvelope(id, err)}) })
+		return id
 	}
+	c.pending[id] = &call{done: done, progress: progress}
 	msg.Post(c.worker, e)
-	return id, k.ch, nil
+	return id
 }
 
-// do sends a request, waits for its answer and decodes it into resp.
-func (c *client) do(kind msg.Kind, req, resp any) (js.Value, error) {
-	_, ch, err := c.start(kind, req, nil)
-	if err != nil {
-		return js.Undefined(), err
-	}
-	r := <-ch
-	if err := r.env.Err(); err != nil {
-		return js.Undefined(), err
-	}
-	if resp != nil {
-		if err := r.env.Decode(resp); err != nil {
-			return js.Undefined(), err
-		}
-	}
-	return r.data, nil
-}
-
+// cancel cancels request id; its done function is never called.
 func (c *client) cancel(id int64) {
+	if c.pending[id] == nil {
+		return
+	}
+	delete(c.pending, id)
 	if e, err := msg.New(0, msg.KindCancel, msg.CancelRequest{ID: id}); err == nil {
 		msg.Post(c.worker, e)
 	}
+}
+
+// errorEnvelope carries a local failure as if the engine had sent it.
+func errorEnvelope(id int64, err error) msg.Envelope {
+	e, _ := msg.New(id, msg.KindError, &msg.ErrorInfo{Kind: msg.ErrOther, Message: err.Error(), Layer: -1})
+	return e
 }

@@ -13,66 +13,58 @@ import (
 	"github.com/regscope/regscope/pkg/inspect"
 )
 
-// efficiencyBox returns the element above the layers table that holds the
-// efficiency line and the largest-files and wasted-space lists, creating it
-// the first time (index.html stays as it is).
-func (a *app) efficiencyBox() dom.Element {
-	if e := a.doc.GetElementByID("efficiency-box"); e != nil {
-		return e
-	}
-	box := a.doc.CreateElement("div")
-	box.SetID("efficiency-box")
-	t := a.el("layers-table")
-	a.el("panel-layers").InsertBefore(box, t)
-	return box
-}
+// drawEfficiency fills box with the efficiency line and the largest-files
+// and wasted-space lists of r. Numbers are also in data attributes, exact,
+// for tests: #efficiency[data-content, data-wasted, data-wasted-files,
+// data-efficiency] and one li[data-path, data-bytes…] per listed path.
+func drawEfficiency(box dom.Element, r *inspect.Result) {
+	pct := fmt.Sprintf("%.1f", r.Efficiency*100)
+	line := textEl("p", "", "id", "efficiency", "data-content", strconv.FormatInt(r.Content, 10),
+		"data-wasted", strconv.FormatInt(r.Wasted, 10), "data-wasted-files", strconv.Itoa(r.WastedFiles),
+		"data-efficiency", pct,
+		"title", "efficiency = content of the merged filesystem / content of all layers ("+format.Size(r.TotalAdded)+")")
+	add(line, textNode("content "+format.Size(r.Content)+" · wasted "), span("del", format.Size(r.Wasted)),
+		textNode(fmt.Sprintf(" in %d files · efficiency %s%%", r.WastedFiles, pct)))
 
-// drawEfficiency fills the efficiency box from r (nil: empties it). Numbers
-// are also in data attributes, exact, for tests: #efficiency[data-content,
-// data-wasted, data-wasted-files, data-efficiency] and one li[data-path,
-// data-bytes…] per listed path.
-func (a *app) drawEfficiency(r *inspect.Result) {
-	box := a.efficiencyBox()
-	if r == nil {
-		box.SetInnerHTML("")
-		return
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, `<p id="efficiency" data-content="%d" data-wasted="%d" data-wasted-files="%d" data-efficiency="%.1f" title="efficiency = content of the merged filesystem / content of all layers (%s)">`,
-		r.Content, r.Wasted, r.WastedFiles, r.Efficiency*100, esc(format.Size(r.TotalAdded)))
-	fmt.Fprintf(&b, `content %s · wasted <span class="del">%s</span> in %d files · efficiency %.1f%%</p>`,
-		esc(format.Size(r.Content)), esc(format.Size(r.Wasted)), r.WastedFiles, r.Efficiency*100)
-
-	fmt.Fprintf(&b, `<details id="largest-files"><summary>largest files (%d)</summary><ol class="eff-list mono">`, len(r.Largest))
+	largest := elem("ol", "class", "eff-list mono")
 	for _, f := range r.Largest {
-		fmt.Fprintf(&b, `<li data-path="%s" data-size="%d" data-layer="%d"><span class="eff-size">%s</span> <a href="#" data-open-path="%s">%s</a> <a href="#" class="eff-layer" data-goto-layer="%d">L%d</a></li>`,
-			esc(f.Path), f.Size, f.Layer, esc(format.Size(f.Size)), esc(f.Path), esc(f.Path), f.Layer, f.Layer)
+		li := elem("li", "data-path", f.Path, "data-size", strconv.FormatInt(f.Size, 10), "data-layer", strconv.Itoa(f.Layer))
+		largest.AppendChild(add(li, span("eff-size", format.Size(f.Size)), textNode(" "),
+			link(f.Path, "data-open-path", f.Path), textNode(" "), layerLink(f.Layer)))
 	}
-	b.WriteString(`</ol></details>`)
-
-	fmt.Fprintf(&b, `<details id="wasted-files"><summary>wasted space (%d of %d paths)</summary><ol class="eff-list mono">`, len(r.TopWasted), r.WastedPaths)
+	wasted := elem("ol", "class", "eff-list mono")
 	for _, w := range r.TopWasted {
 		// A path still present opens the file; a deleted one opens the
 		// layer that removed it last.
-		target := fmt.Sprintf(`data-open-path="%s"`, esc(w.Path))
+		target := link(w.Path, "data-open-path", w.Path)
 		if !w.Present && len(w.Removers) > 0 {
-			target = fmt.Sprintf(`data-goto-layer="%d"`, w.Removers[len(w.Removers)-1])
+			target = link(w.Path, "data-goto-layer", strconv.Itoa(w.Removers[len(w.Removers)-1]))
 		}
-		fmt.Fprintf(&b, `<li data-path="%s" data-bytes="%d" data-count="%d" data-removers="%s"><span class="eff-size del">%s</span> <a href="#" %s>%s</a> ×%d <span class="muted">written by</span> %s <span class="muted">removed by</span> %s</li>`,
-			esc(w.Path), w.Bytes, w.Count, esc(joinInts(w.Removers)), esc(format.Size(w.Bytes)), target, esc(w.Path), w.Count,
-			layerLinks(w.Writers), layerLinks(w.Removers))
+		li := elem("li", "data-path", w.Path, "data-bytes", strconv.FormatInt(w.Bytes, 10),
+			"data-count", strconv.Itoa(w.Count), "data-removers", joinInts(w.Removers))
+		add(li, span("eff-size del", format.Size(w.Bytes)), textNode(" "), target,
+			textNode(fmt.Sprintf(" ×%d ", w.Count)), span("muted", "written by"))
+		addLayerLinks(li, w.Writers)
+		addText(li, " ")
+		li.AppendChild(span("muted", "removed by"))
+		addLayerLinks(li, w.Removers)
+		wasted.AppendChild(li)
 	}
-	b.WriteString(`</ol></details>`)
-	box.SetInnerHTML(b.String())
+	fill(box, line,
+		add(elem("details", "id", "largest-files"), textEl("summary", fmt.Sprintf("largest files (%d)", len(r.Largest))), largest),
+		add(elem("details", "id", "wasted-files"), textEl("summary", fmt.Sprintf("wasted space (%d of %d paths)", len(r.TopWasted), r.WastedPaths)), wasted))
 }
 
-// layerLinks renders layer indexes as links to those layers.
-func layerLinks(ls []int) string {
-	s := make([]string, len(ls))
-	for i, l := range ls {
-		s[i] = fmt.Sprintf(`<a href="#" class="eff-layer" data-goto-layer="%d">L%d</a>`, l, l)
+// layerLink is a link to layer l.
+func layerLink(l int) dom.Element {
+	return link("L"+strconv.Itoa(l), "class", "eff-layer", "data-goto-layer", strconv.Itoa(l))
+}
+
+// addLayerLinks appends " L1 L3", each a link to its layer.
+func addLayerLinks(parent dom.Element, ls []int) {
+	for _, l := range ls {
+		add(parent, textNode(" "), layerLink(l))
 	}
-	return strings.Join(s, " ")
 }
 
 // joinInts writes ints as "1,2".

@@ -3,10 +3,8 @@
 package view
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
-	"syscall/js"
 
 	"honnef.co/go/js/dom/v2"
 
@@ -15,121 +13,139 @@ import (
 	"github.com/regscope/regscope/wasm/urlstate"
 )
 
-// drawLayers draws the layers table.
-func (a *app) drawLayers() {
-	var b strings.Builder
-	b.WriteString(`<thead><tr><th>#</th><th>digest</th><th class="num">compressed</th><th class="num">uncompressed</th><th>media type</th><th class="num">+added</th><th class="num">~modified</th><th class="num">−deleted</th><th class="num" title="regular-file content the layer holds">added bytes</th><th class="num" title="content of lower layers' files this layer overwrote or deleted">wasted</th><th>created by</th></tr></thead><tbody>`)
-	for _, l := range a.img.Layers {
-		mt := strings.TrimPrefix(strings.TrimPrefix(l.MediaType, "application/vnd.oci.image."), "application/vnd.docker.image.rootfs.")
-		fmt.Fprintf(&b, `<tr class="layer" data-layer="%d"><td>%d</td><td class="mono"><span title="%s">%s</span> <button type="button" class="copy" data-copy="%s" title="copy digest">copy</button></td>`+
-			`<td class="num">%s</td><td class="num">%s</td><td class="mono" title="%s">%s</td><td class="num add">%d</td><td class="num mod">%d</td><td class="num del">%d</td><td class="num added-bytes" data-bytes="%d">%s</td><td class="num wasted-bytes" data-bytes="%d">%s</td><td class="cmd mono" title="%s">%s</td></tr>`,
-			l.Index, l.Index, esc(l.Digest+"\nDiffID "+l.DiffID), esc(format.ShortDigest(l.Digest)), esc(l.Digest),
-			format.Size(l.Size), format.Size(l.UncompressedSize), esc(l.MediaType), esc(mt),
-			l.Added, l.Modified, l.Deleted, l.AddedBytes, format.Size(l.AddedBytes), l.WastedBytes, format.Size(l.WastedBytes),
-			esc(l.CreatedBy), esc(shortCmd(l.CreatedBy)))
-	}
-	b.WriteString(`</tbody>`)
-	t := a.el("layers-table")
-	t.SetInnerHTML(b.String())
-	a.drawEfficiency(a.img.Efficiency)
-	a.el("layer-head").SetInnerHTML(`<span class="muted">Select a layer to see its own changes.</span>`)
-	a.chg.gen++
-	a.chg.total = 0
-	a.chg.inner.SetInnerHTML("")
+// layersView is the "layers" tab: the layers table, the efficiency
+// report, and the selected layer's own changes. It owns the selection.
+type layersView struct {
+	p     *Page
+	img   *msg.PullResult
+	table dom.HTMLElement
+	head  dom.HTMLElement
+	chg   *vlist
+	eff   dom.HTMLElement
+	sel   int // the layer shown, -1 for none
 }
 
-// shortCmd trims Dockerfile boilerplate from a history command.
-func shortCmd(s string) string {
-	s = strings.TrimPrefix(s, "/bin/sh -c ")
-	s = strings.TrimPrefix(s, "#(nop) ")
-	s = strings.TrimSpace(s)
-	if len(s) > 160 {
-		s = s[:160] + "…"
+func newLayersView(p *Page) *layersView { return &layersView{p: p, sel: -1} }
+
+func (l *layersView) Name() string  { return urlstate.ViewLayers }
+func (l *layersView) Label() string { return "Layers" }
+
+func (l *layersView) Mount(panel dom.HTMLElement) {
+	p := l.p
+	l.table, l.head = p.el("layers-table"), p.el("layer-head")
+	l.eff = elem("div", "id", "efficiency-box")
+	panel.InsertBefore(l.eff, l.table)
+	l.chg = newVList(p, p.el("layer-changes"), func(e msg.Entry) {
+		if e.Change == "deleted" || e.Type == "opaque" {
+			return
+		}
+		p.navigate(func(s *urlstate.State) { s.View, s.Path = urlstate.ViewFiles, e.Path })
+	})
+	l.chg.fullPath = true
+	p.linksIn(panel)
+}
+
+func (l *layersView) Load(img *msg.PullResult) {
+	l.img, l.sel = img, -1
+	l.table.SetTextContent("")
+	l.eff.SetTextContent("")
+	l.unselect()
+	if img == nil {
+		return
 	}
-	return s
+	l.drawTable()
+	if img.Efficiency != nil {
+		drawEfficiency(l.eff, img.Efficiency)
+	}
+}
+
+func (l *layersView) Show(s urlstate.State) {
+	if s.Layer != l.sel || l.chg.total == 0 {
+		l.selectLayer(s.Layer)
+	}
+}
+
+// drawTable draws one row per layer.
+func (l *layersView) drawTable() {
+	hr := elem("tr")
+	for _, h := range []struct{ text, class, tip string }{
+		{"#", "", ""}, {"digest", "", ""}, {"compressed", "num", ""}, {"uncompressed", "num", ""}, {"media type", "", ""},
+		{"+added", "num", ""}, {"~modified", "num", ""}, {"−deleted", "num", ""},
+		{"added bytes", "num", "regular-file content the layer holds"},
+		{"wasted", "num", "content of lower layers' files this layer overwrote or deleted"}, {"created by", "", ""},
+	} {
+		th := textEl("th", h.text, "scope", "col")
+		if h.class != "" {
+			th.SetAttribute("class", h.class)
+		}
+		if h.tip != "" {
+			th.SetAttribute("title", h.tip)
+		}
+		hr.AppendChild(th)
+	}
+	body := elem("tbody")
+	for _, ly := range l.img.Layers {
+		body.AppendChild(layerRow(ly))
+	}
+	add(l.table, add(elem("thead"), hr), body)
+}
+
+// layerRow is one layer's row of the table.
+func layerRow(ly msg.Layer) dom.Element {
+	n := strconv.Itoa(ly.Index)
+	cell := func(class, text, tip string) dom.Element {
+		td := textEl("td", text, "class", class)
+		if tip != "" {
+			td.SetAttribute("title", tip)
+		}
+		return td
+	}
+	dg := span("", format.ShortDigest(ly.Digest))
+	dg.SetAttribute("title", ly.Digest+"\nDiffID "+ly.DiffID)
+	copyBtn := button("copy", "class", "copy", "data-copy", ly.Digest, "aria-label", "copy the digest of layer "+n)
+	mt := strings.TrimPrefix(strings.TrimPrefix(ly.MediaType, "application/vnd.oci.image."), "application/vnd.docker.image.rootfs.")
+	added := cell("num added-bytes", format.Size(ly.AddedBytes), "")
+	added.SetAttribute("data-bytes", strconv.FormatInt(ly.AddedBytes, 10))
+	wasted := cell("num wasted-bytes", format.Size(ly.WastedBytes), "")
+	wasted.SetAttribute("data-bytes", strconv.FormatInt(ly.WastedBytes, 10))
+	sel := link(n, "class", "layer-link", "data-goto-layer", n, "aria-label", "layer "+n)
+	return add(elem("tr", "class", "layer", "data-layer", n),
+		add(elem("td"), sel), add(elem("td", "class", "mono"), dg, textNode(" "), copyBtn),
+		cell("num", format.Size(ly.Size), ""), cell("num", format.Size(ly.UncompressedSize), ""),
+		cell("mono", mt, ly.MediaType),
+		cell("num add", strconv.Itoa(ly.Added), ""), cell("num mod", strconv.Itoa(ly.Modified), ""), cell("num del", strconv.Itoa(ly.Deleted), ""),
+		added, wasted, cell("cmd mono", shortCmd(ly.CreatedBy), ly.CreatedBy))
+}
+
+// unselect shows no layer's changes.
+func (l *layersView) unselect() {
+	fill(l.head, span("muted", "Select a layer to see its own changes."))
+	l.chg.clear()
+	l.p.el("layer-changes").SetAttribute("data-layer", "")
 }
 
 // selectLayer shows layer n's own changes (n < 0: none).
-func (a *app) selectLayer(n int) {
-	for _, r := range a.el("layers-table").QuerySelectorAll("tr.layer") {
-		if r.GetAttribute("data-layer") == strconv.Itoa(n) {
+func (l *layersView) selectLayer(n int) {
+	l.sel = n
+	for _, r := range l.table.QuerySelectorAll("tr.layer") {
+		on := r.GetAttribute("data-layer") == strconv.Itoa(n)
+		if on {
 			r.Class().Add("sel")
+			r.SetAttribute("aria-current", "true")
 		} else {
 			r.Class().Remove("sel")
+			r.RemoveAttribute("aria-current")
 		}
 	}
-	if n < 0 || n >= len(a.img.Layers) {
-		a.el("layer-head").SetInnerHTML(`<span class="muted">Select a layer to see its own changes.</span>`)
-		a.chg.gen++
-		a.chg.total = 0
-		a.chg.inner.SetInnerHTML("")
-		a.el("layer-changes").SetAttribute("data-layer", "")
+	if l.img == nil || n < 0 || n >= len(l.img.Layers) {
+		l.unselect()
 		return
 	}
-	l := a.img.Layers[n]
-	a.el("layer-head").SetInnerHTML(fmt.Sprintf(`<strong>Layer %d</strong> <span class="mono">%s</span> · %d entries · <span class="add">+%d</span> <span class="mod">~%d</span> <span class="del">−%d</span>`,
-		n, esc(l.Digest), l.Entries, l.Added, l.Modified, l.Deleted))
-	a.el("layer-changes").SetAttribute("data-layer", strconv.Itoa(n))
-	a.chg.load(msg.Source{Layer: &n})
-}
-
-// clickLink handles clicks on digest links, layer rows and copy buttons in
-// the layers, config and manifest panels.
-func (a *app) clickLink(ev dom.Event) {
-	t := ev.Target()
-	if t == nil {
-		return
-	}
-	if c := t.GetAttribute("data-copy"); c != "" {
-		ev.PreventDefault()
-		if cb := js.Global().Get("navigator").Get("clipboard"); cb.Truthy() {
-			cb.Call("writeText", c)
-		}
-		t.SetTextContent("✓")
-		return
-	}
-	if d := t.GetAttribute("data-digest"); d != "" {
-		ev.PreventDefault()
-		go a.followDigest(d)
-		return
-	}
-	if p := t.GetAttribute("data-open-path"); p != "" {
-		ev.PreventDefault()
-		go a.navigate(func(s *urlstate.State) { s.View, s.Path = "files", p })
-		return
-	}
-	if l := t.GetAttribute("data-goto-layer"); l != "" {
-		ev.PreventDefault()
-		n, _ := strconv.Atoi(l)
-		go a.navigate(func(s *urlstate.State) { s.View, s.Layer = "layers", n })
-		return
-	}
-	if row := t.Closest("tr.layer"); row != nil {
-		n, _ := strconv.Atoi(row.GetAttribute("data-layer"))
-		go a.navigate(func(s *urlstate.State) { s.View, s.Layer = "layers", n })
-	}
-}
-
-// followDigest opens what a digest names: a layer, the config, the manifest,
-// or (from an index) another platform's image.
-func (a *app) followDigest(d string) {
-	img := a.img
-	for _, l := range img.Layers {
-		if l.Digest == d || l.DiffID == d {
-			a.navigate(func(s *urlstate.State) { s.View, s.Layer = "layers", l.Index })
-			return
-		}
-	}
-	switch d {
-	case img.Config.Digest:
-		a.navigate(func(s *urlstate.State) { s.View = "config" })
-		return
-	case img.Manifest.Digest, img.Digest:
-		a.navigate(func(s *urlstate.State) { s.View = "manifest" })
-		a.el("manifest-section").Underlying().Call("scrollIntoView")
-		return
-	}
-	if p := indexPlatform(img, d); p != "" {
-		a.navigate(func(s *urlstate.State) { s.Platform, s.View, s.Layer = p, "manifest", -1 })
-	}
+	ly := l.img.Layers[n]
+	fill(l.head, textEl("strong", "Layer "+strconv.Itoa(n)), textNode(" "), span("mono", ly.Digest),
+		textNode(" · "+plural(ly.Entries, "entry", "entries")+" · "),
+		span("add", "+"+strconv.Itoa(ly.Added)), textNode(" "), span("mod", "~"+strconv.Itoa(ly.Modified)),
+		textNode(" "), span("del", "−"+strconv.Itoa(ly.Deleted)))
+	l.p.el("layer-changes").SetAttribute("data-layer", strconv.Itoa(n))
+	l.chg.load(msg.Source{Layer: &n}, func(int, error) {})
 }

@@ -4,151 +4,193 @@ package view
 
 import (
 	"encoding/json"
-	"fmt"
 	"sort"
-	"strings"
 
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+	"honnef.co/go/js/dom/v2"
 
 	"github.com/regscope/regscope/internal/format"
 	"github.com/regscope/regscope/wasm/msg"
+	"github.com/regscope/regscope/wasm/urlstate"
 )
 
-// drawConfig draws the image config: the run settings, labels, platform and history.
-func (a *app) drawConfig() {
-	img := a.img
-	var c v1.Image
-	if err := json.Unmarshal([]byte(img.Config.Body), &c); err != nil {
-		a.el("panel-config").SetInnerHTML(`<p class="muted">config: ` + esc(err.Error()) + `</p>`)
+// configView is the "config" tab: the image config's run settings, labels,
+// platform and history, then the raw JSON. It draws once per image.
+type configView struct {
+	p     *Page
+	panel dom.HTMLElement
+}
+
+func newConfigView(p *Page) *configView { return &configView{p: p} }
+
+func (c *configView) Name() string  { return urlstate.ViewConfig }
+func (c *configView) Label() string { return "Config" }
+func (c *configView) Mount(panel dom.HTMLElement) {
+	c.panel = panel
+	c.p.linksIn(panel)
+}
+func (c *configView) Show(urlstate.State) {}
+
+func (c *configView) Load(img *msg.PullResult) {
+	c.panel.SetTextContent("")
+	if img == nil {
 		return
 	}
-	var b strings.Builder
-	row := func(k, v string) {
-		if v == "" {
-			return
-		}
-		fmt.Fprintf(&b, `<tr><th>%s</th><td class="mono">%s</td></tr>`, esc(k), v)
+	var cfg v1.Image
+	if err := json.Unmarshal([]byte(img.Config.Body), &cfg); err != nil {
+		fill(c.panel, textEl("p", "config: "+err.Error(), "class", "muted"))
+		return
 	}
-	list := func(xs []string) string {
-		if len(xs) == 0 {
-			return ""
-		}
-		var s strings.Builder
-		for _, x := range xs {
-			fmt.Fprintf(&s, `<div>%s</div>`, esc(x))
-		}
-		return s.String()
+	add(c.panel, textEl("h2", "Config"), configTable(img, &cfg),
+		textEl("h2", "History"), historyTable(&cfg),
+		textEl("h2", "Raw"), jsonBlock(img.Config.Body))
+}
+
+// kv is a two-column table of settings; rows with no value are left out.
+type kv struct{ t dom.Element }
+
+func newKV() kv { return kv{elem("table", "class", "kv")} }
+
+// row adds a setting whose value is text.
+func (k kv) row(name, value string) {
+	if value != "" {
+		k.rowOf(name, textNode(value))
 	}
-	keys := func(m map[string]struct{}) []string {
-		var ks []string
-		for k := range m {
-			ks = append(ks, k)
-		}
-		sort.Strings(ks)
-		return ks
+}
+
+// rowOf adds a setting whose value is nodes.
+func (k kv) rowOf(name string, value ...dom.Node) {
+	k.t.AppendChild(add(elem("tr"), textEl("th", name, "scope", "row"), add(elem("td", "class", "mono"), value...)))
+}
+
+// list adds a setting with one value per line.
+func (k kv) list(name string, xs []string) {
+	if len(xs) == 0 {
+		return
 	}
-	jsonList := func(xs []string) string {
-		if xs == nil {
-			return ""
-		}
-		j, _ := json.Marshal(xs)
-		return esc(string(j))
+	vs := make([]dom.Node, len(xs))
+	for i, x := range xs {
+		vs[i] = textEl("div", x)
 	}
-	b.WriteString(`<h3>Config</h3><table class="kv">`)
+	k.rowOf(name, vs...)
+}
+
+// configTable is the config's settings.
+func configTable(img *msg.PullResult, c *v1.Image) dom.Element {
+	k := newKV()
 	plat := c.OS + "/" + c.Architecture
 	if c.Variant != "" {
 		plat += "/" + c.Variant
 	}
-	row("platform", esc(plat))
+	k.row("platform", plat)
 	if c.Created != nil && !c.Created.IsZero() {
-		row("created", esc(c.Created.UTC().Format("2006-01-02 15:04:05 UTC")))
+		k.row("created", c.Created.UTC().Format("2006-01-02 15:04:05 UTC"))
 	}
-	row("author", esc(c.Author))
-	row("digest", fmt.Sprintf(`%s <span class="muted">%s</span>`, esc(img.Config.Digest), format.Size(img.Config.Size)))
+	k.row("author", c.Author)
+	k.rowOf("digest", textNode(img.Config.Digest+" "), span("muted", format.Size(img.Config.Size)))
 	cfg := c.Config
-	row("entrypoint", jsonList(cfg.Entrypoint))
-	row("cmd", jsonList(cfg.Cmd))
-	row("workdir", esc(cfg.WorkingDir))
-	row("user", esc(cfg.User))
-	row("env", list(cfg.Env))
-	row("ports", list(keys(cfg.ExposedPorts)))
-	row("volumes", list(keys(cfg.Volumes)))
-	row("stop signal", esc(cfg.StopSignal))
-	if len(cfg.Labels) > 0 {
-		var ls []string
-		for k, v := range cfg.Labels {
-			ls = append(ls, k+"="+v)
+	k.row("entrypoint", jsonList(cfg.Entrypoint))
+	k.row("cmd", jsonList(cfg.Cmd))
+	k.row("workdir", cfg.WorkingDir)
+	k.row("user", cfg.User)
+	k.list("env", cfg.Env)
+	k.list("ports", sortedKeys(cfg.ExposedPorts))
+	k.list("volumes", sortedKeys(cfg.Volumes))
+	k.row("stop signal", cfg.StopSignal)
+	var labels []string
+	for name, v := range cfg.Labels {
+		labels = append(labels, name+"="+v)
+	}
+	sort.Strings(labels)
+	k.list("labels", labels)
+	if len(c.RootFS.DiffIDs) > 0 {
+		var diffs []dom.Node
+		for i, d := range c.RootFS.DiffIDs {
+			diffs = append(diffs, add(elem("div"), layerLink(i), textNode(" "+string(d))))
 		}
-		sort.Strings(ls)
-		row("labels", list(ls))
+		k.rowOf("diff_ids", diffs...)
 	}
-	var diffs []string
-	for i, d := range c.RootFS.DiffIDs {
-		diffs = append(diffs, fmt.Sprintf(`<div><a href="#" data-goto-layer="%d">L%d</a> %s</div>`, i, i, esc(string(d))))
-	}
-	row("diff_ids", strings.Join(diffs, ""))
-	b.WriteString(`</table>`)
+	return k.t
+}
 
-	b.WriteString(`<h3>History</h3><table class="hist-table"><thead><tr><th>layer</th><th>created</th><th>created by</th><th>comment</th></tr></thead><tbody>`)
+// historyTable is the config's history, each step linked to its layer.
+func historyTable(c *v1.Image) dom.Element {
+	head := elem("tr")
+	for _, h := range []string{"layer", "created", "created by", "comment"} {
+		head.AppendChild(textEl("th", h, "scope", "col"))
+	}
+	body := elem("tbody")
 	layer := 0
 	for _, h := range c.History {
-		l := `<span class="muted">empty</span>`
+		var l dom.Node = span("muted", "empty")
 		if !h.EmptyLayer {
-			l = fmt.Sprintf(`<a href="#" data-goto-layer="%d">L%d</a>`, layer, layer)
+			l = layerLink(layer)
 			layer++
 		}
 		created := ""
 		if h.Created != nil && !h.Created.IsZero() {
 			created = h.Created.UTC().Format("2006-01-02 15:04")
 		}
-		fmt.Fprintf(&b, `<tr><td>%s</td><td class="nowrap">%s</td><td class="mono cmd-full">%s</td><td>%s</td></tr>`, l, esc(created), esc(h.CreatedBy), esc(h.Comment))
+		body.AppendChild(add(elem("tr"), add(elem("td"), l), textEl("td", created, "class", "nowrap"),
+			textEl("td", h.CreatedBy, "class", "mono cmd-full"), textEl("td", h.Comment)))
 	}
-	b.WriteString(`</tbody></table>`)
-	b.WriteString(`<h3>Raw</h3>` + jsonHTML(img.Config.Body))
-	a.el("panel-config").SetInnerHTML(b.String())
+	return add(elem("table", "class", "hist-table"), add(elem("thead"), head), body)
 }
 
-// drawManifest draws the index (with its platforms) and the manifest as
-// pretty JSON whose digests are links.
-func (a *app) drawManifest() {
-	img := a.img
-	var b strings.Builder
-	fmt.Fprintf(&b, `<p class="mono">%s</p>`, esc(img.Pinned))
+// jsonList writes a command line as JSON, "" for none.
+func jsonList(xs []string) string {
+	if xs == nil {
+		return ""
+	}
+	j, _ := json.Marshal(xs)
+	return string(j)
+}
+
+func sortedKeys(m map[string]struct{}) []string {
+	var ks []string
+	for k := range m {
+		ks = append(ks, k)
+	}
+	sort.Strings(ks)
+	return ks
+}
+
+// manifestView is the "manifest" tab: the index (with its platforms) and
+// the manifest as pretty JSON whose digests are links.
+type manifestView struct {
+	p     *Page
+	panel dom.HTMLElement
+}
+
+func newManifestView(p *Page) *manifestView { return &manifestView{p: p} }
+
+func (m *manifestView) Name() string  { return urlstate.ViewManifest }
+func (m *manifestView) Label() string { return "Manifest" }
+func (m *manifestView) Mount(panel dom.HTMLElement) {
+	m.panel = panel
+	m.p.linksIn(panel)
+}
+func (m *manifestView) Show(urlstate.State) {}
+
+func (m *manifestView) Load(img *msg.PullResult) {
+	m.panel.SetTextContent("")
+	if img == nil {
+		return
+	}
+	m.panel.AppendChild(textEl("p", img.Pinned, "class", "mono"))
 	if img.Index != nil {
-		fmt.Fprintf(&b, `<h3>Index <span class="muted mono">%s · %s</span></h3>`, esc(img.Index.Digest), esc(img.Index.MediaType))
-		b.WriteString(`<div class="plats">platforms:`)
-		for _, p := range img.Platforms {
-			cls := ""
-			if p == img.Platform {
-				cls = " cur"
+		plats := add(elem("div", "class", "plats"), textNode("platforms:"))
+		for _, pl := range img.Platforms {
+			cls := "plat"
+			if pl == img.Platform {
+				cls += " cur"
 			}
-			fmt.Fprintf(&b, ` <span class="plat%s">%s</span>`, cls, esc(p))
+			add(plats, textNode(" "), span(cls, pl))
 		}
-		b.WriteString(`</div>`)
-		b.WriteString(jsonHTML(img.Index.Body))
+		add(m.panel, add(elem("h2"), textNode("Index "), span("muted mono", img.Index.Digest+" · "+img.Index.MediaType)),
+			plats, jsonBlock(img.Index.Body))
 	}
-	fmt.Fprintf(&b, `<h3 id="manifest-section">Manifest <span class="muted mono">%s · %s · %s</span></h3>`, esc(img.Manifest.Digest), esc(img.Manifest.MediaType), format.Size(img.Manifest.Size))
-	b.WriteString(jsonHTML(img.Manifest.Body))
-	a.el("panel-manifest").SetInnerHTML(b.String())
-}
-
-// indexPlatform returns the platform of the index entry with digest d.
-func indexPlatform(img *msg.PullResult, d string) string {
-	if img.Index == nil {
-		return ""
-	}
-	var idx v1.Index
-	if json.Unmarshal([]byte(img.Index.Body), &idx) != nil {
-		return ""
-	}
-	for _, m := range idx.Manifests {
-		if string(m.Digest) == d && m.Platform != nil {
-			p := m.Platform.OS + "/" + m.Platform.Architecture
-			if m.Platform.Variant != "" {
-				p += "/" + m.Platform.Variant
-			}
-			return p
-		}
-	}
-	return ""
+	h := add(elem("h2", "id", "manifest-section"), textNode("Manifest "),
+		span("muted mono", img.Manifest.Digest+" · "+img.Manifest.MediaType+" · "+format.Size(img.Manifest.Size)))
+	add(m.panel, h, jsonBlock(img.Manifest.Body))
 }

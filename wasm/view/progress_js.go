@@ -5,7 +5,7 @@ package view
 import (
 	"errors"
 	"fmt"
-	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +20,8 @@ type bar struct {
 	el          dom.HTMLElement
 	fill, bytes dom.HTMLElement
 	rate, state dom.HTMLElement
+	st          string   // its state word: "waiting", "downloading", "done", "failed", …
+	done, total int64    // bytes
 	samples     []sample // recent (time, bytes) while downloading, for the rate
 }
 
@@ -32,62 +34,106 @@ type sample struct {
 // rateWindow is how far back the shown rate looks.
 const rateWindow = 2 * time.Second
 
-// progress draws one bar per layer: index, short digest, bar, bytes done
-// of total, rate while downloading, and state. The rows are one grid
-// (each .layer-bar is display: contents), so the columns fit the widest
-// text and nothing leaves a gap.
+// progress owns the pull's progress: a summary bar ("N of M layers", bytes)
+// and, behind an expand control, one row per layer: index, short digest,
+// bar, bytes done of total, rate while downloading, and state. The rows are
+// one grid (each .layer-bar is display: contents), so the columns fit the
+// widest text.
 type progress struct {
-	root dom.HTMLElement
-	bars map[int]*bar
+	root    dom.HTMLElement
+	sumText dom.HTMLElement
+	sumFill dom.HTMLElement
+	toggle  dom.HTMLElement
+	list    dom.HTMLElement
+	bars    map[int]*bar
+	order   []int // layer indexes, ascending
+	open    bool  // every row shown
 }
 
-func newProgress(root dom.HTMLElement) *progress {
-	return &progress{root: root, bars: map[int]*bar{}}
+func newProgress(p *Page, root dom.HTMLElement) *progress {
+	g := &progress{root: root}
+	g.sumText = span("sum-text", "")
+	g.sumFill = span("fill", "")
+	g.toggle = button("Show all layers", "id", "progress-toggle", "aria-expanded", "false", "aria-controls", "progress-bars")
+	g.list = elem("div", "class", "bars", "id", "progress-bars", "hidden", "")
+	sum := add(elem("div", "class", "summary", "id", "progress-summary"),
+		g.sumText, add(span("track", ""), g.sumFill), g.toggle)
+	fill(root, sum, g.list)
+	listen(p.loop, g.toggle, "click", func(dom.Event) { g.expand(!g.open) })
+	g.reset()
+	return g
 }
 
-func (p *progress) reset() {
-	p.bars = map[int]*bar{}
-	p.root.SetInnerHTML(`<div class="bars"></div>`)
-	p.root.Class().Remove("collapsed")
+// expand shows every row (or only the summary).
+func (g *progress) expand(open bool) {
+	g.open = open
+	setHidden(g.list, !open)
+	g.toggle.SetAttribute("aria-expanded", strconv.FormatBool(open))
+	g.toggle.SetTextContent(map[bool]string{true: "Hide layers", false: "Show all layers"}[open])
 }
 
-func (p *progress) bar(layer int, digest string) *bar {
-	if b := p.bars[layer]; b != nil {
+func (g *progress) reset() {
+	g.bars, g.order = map[int]*bar{}, nil
+	g.list.SetTextContent("")
+	g.root.SetAttribute("data-layers", "0")
+	g.expand(false)
+	g.summarize()
+}
+
+// summarize draws the summary bar from the rows.
+func (g *progress) summarize() {
+	var n, failed int
+	var done, total int64
+	for _, b := range g.bars {
+		switch b.st {
+		case "done":
+			n++
+		case "failed":
+			failed++
+		}
+		done, total = done+b.done, total+b.total
+	}
+	text := fmt.Sprintf("%d of %d layers", n, len(g.bars))
+	if total > 0 {
+		text += " · " + format.Size(done) + " / " + format.Size(total)
+		g.sumFill.Style().SetProperty("width", fmt.Sprintf("%.1f%%", min(float64(done)/float64(total)*100, 100)), "")
+	}
+	if failed > 0 {
+		text += fmt.Sprintf(" · %d failed", failed)
+	}
+	g.sumText.SetTextContent(text)
+	g.root.SetAttribute("data-layers", strconv.Itoa(len(g.bars)))
+	g.root.SetAttribute("data-done", strconv.Itoa(n))
+	setHidden(g.toggle, len(g.bars) == 0)
+}
+
+// bar returns layer's row, making it (in layer order) the first time.
+func (g *progress) bar(layer int, digest string) *bar {
+	if b := g.bars[layer]; b != nil {
 		return b
 	}
-	doc := dom.GetWindow().Document()
-	el := doc.CreateElement("div").(dom.HTMLElement)
-	el.SetAttribute("class", "layer-bar")
-	el.SetAttribute("data-layer", fmt.Sprint(layer))
-	el.SetAttribute("data-state", "waiting")
-	el.SetInnerHTML(fmt.Sprintf(`<span class="idx">L%d</span><span class="dg mono" title="%s">%s</span>`+
-		`<span class="track"><span class="fill"></span></span><span class="bytes mono"></span><span class="rate mono"></span><span class="st">waiting</span>`,
-		layer, esc(digest), esc(format.ShortDigest(digest))))
-	b := &bar{el: el}
-	b.fill = el.QuerySelector(".fill").(dom.HTMLElement)
-	b.bytes = el.QuerySelector(".bytes").(dom.HTMLElement)
-	b.rate = el.QuerySelector(".rate").(dom.HTMLElement)
-	b.state = el.QuerySelector(".st").(dom.HTMLElement)
-	p.bars[layer] = b
-	// Keep the bars in layer order.
-	container := p.root.QuerySelector(".bars")
-	idx := make([]int, 0, len(p.bars))
-	for i := range p.bars {
-		idx = append(idx, i)
+	b := &bar{st: "waiting", fill: span("fill", ""), bytes: span("bytes mono", ""), rate: span("rate mono", ""), state: span("st", "waiting")}
+	dg := span("dg mono", format.ShortDigest(digest))
+	dg.SetAttribute("title", digest)
+	b.el = elem("div", "class", "layer-bar", "data-layer", strconv.Itoa(layer), "data-state", "waiting")
+	add(b.el, span("idx", "L"+strconv.Itoa(layer)), dg, add(span("track", ""), b.fill), b.bytes, b.rate, b.state)
+	g.bars[layer] = b
+	i := 0
+	for i < len(g.order) && g.order[i] < layer {
+		i++
 	}
-	sort.Ints(idx)
-	for _, i := range idx {
-		if i > layer {
-			container.InsertBefore(el, p.bars[i].el)
-			return b
-		}
+	if i < len(g.order) {
+		g.list.InsertBefore(b.el, g.bars[g.order[i]].el)
+	} else {
+		g.list.AppendChild(b.el)
 	}
-	container.AppendChild(el)
+	g.order = append(g.order[:i], append([]int{layer}, g.order[i:]...)...)
 	return b
 }
 
 // setState shows a state word (and an optional longer text as its title).
 func (b *bar) setState(state, label, title string) {
+	b.st = state
 	b.el.SetAttribute("data-state", state)
 	b.state.SetTextContent(label)
 	if title == "" {
@@ -96,21 +142,32 @@ func (b *bar) setState(state, label, title string) {
 	b.state.SetAttribute("title", title)
 }
 
-// event updates a layer's bar from a progress event.
-func (p *progress) event(ev msg.Progress) {
+// setBytes shows done of total bytes.
+func (b *bar) setBytes(done, total int64) {
+	b.done, b.total = done, max(total, b.total)
+	if total > 0 {
+		pct := float64(done) / float64(total) * 100
+		b.fill.Style().SetProperty("width", fmt.Sprintf("%.1f%%", min(pct, 100)), "")
+		b.bytes.SetTextContent(format.Size(done) + " / " + format.Size(total))
+	} else if done > 0 {
+		b.bytes.SetTextContent(format.Size(done))
+	}
+}
+
+// event updates a layer's row from a progress event.
+func (g *progress) event(ev msg.Progress) {
 	if ev.Layer < 0 {
 		return
 	}
-	b := p.bar(ev.Layer, ev.Digest)
-	state := ev.State
+	defer g.summarize()
+	b := g.bar(ev.Layer, ev.Digest)
+	state, label, title := ev.State, ev.State, ""
 	if state == "" {
-		state = "downloading"
+		state, label = "downloading", "downloading"
 	}
-	label := state
 	if ev.Message != "" {
 		label = ev.Message
 	}
-	title := ""
 	if ev.Error != nil {
 		if ev.State == "" {
 			state = "failed"
@@ -118,13 +175,7 @@ func (p *progress) event(ev msg.Progress) {
 		label, title = "✗ "+strings.ReplaceAll(ev.Error.Kind, "-", " "), ev.Error.Message
 	}
 	b.setState(state, label, title)
-	if ev.Total > 0 {
-		pct := float64(ev.Done) / float64(ev.Total) * 100
-		b.fill.Style().SetProperty("width", fmt.Sprintf("%.1f%%", min(pct, 100)), "")
-		b.bytes.SetTextContent(format.Size(ev.Done) + " / " + format.Size(ev.Total))
-	} else if ev.Done > 0 {
-		b.bytes.SetTextContent(format.Size(ev.Done))
-	}
+	b.setBytes(ev.Done, ev.Total)
 	if state != "downloading" {
 		b.samples = nil
 		b.rate.SetTextContent("")
@@ -141,26 +192,29 @@ func (p *progress) event(ev msg.Progress) {
 }
 
 // finish marks every layer verified after a successful pull.
-func (p *progress) finish(img *msg.PullResult) {
+func (g *progress) finish(img *msg.PullResult) {
 	for _, l := range img.Layers {
-		b := p.bar(l.Index, l.Digest)
+		b := g.bar(l.Index, l.Digest)
 		b.setState("done", "✓ verified", "digest and DiffID verified")
-		b.fill.Style().SetProperty("width", "100%", "")
+		b.setBytes(l.Size, l.Size)
 		b.bytes.SetTextContent(format.Size(l.Size) + " → " + format.Size(l.UncompressedSize))
 		b.bytes.SetAttribute("title", "compressed → uncompressed")
 		b.samples = nil
 		b.rate.SetTextContent("")
 	}
-	p.root.Class().Add("collapsed")
+	g.summarize()
+	g.expand(false)
 }
 
 // failed marks the layer a pull error names.
-func (p *progress) failed(err error) {
+func (g *progress) failed(err error) {
 	var info *msg.ErrorInfo
 	if !errors.As(err, &info) || info.Layer < 0 {
 		return
 	}
-	b := p.bar(info.Layer, info.Digest)
+	b := g.bar(info.Layer, info.Digest)
 	b.setState("failed", "✗ "+strings.ReplaceAll(info.Kind, "-", " "), info.Message)
 	b.rate.SetTextContent("")
+	g.summarize()
+	g.expand(true)
 }

@@ -18,65 +18,74 @@ const (
 	overscan = 20  // rows drawn above and below the visible ones
 )
 
-// vlist is a virtual list of entries: it asks the engine for pages as they
-// scroll into view and keeps only the visible rows in the DOM, so a
-// directory of 50,000 entries costs what 60 rows do.
+// vlist is a virtual list of entries (role="listbox"; each row an option):
+// it asks the engine for pages as they scroll into view and keeps only the
+// visible rows in the DOM, so a directory of 50,000 entries costs what 60
+// rows do. It owns its source, its pages, the keyboard cursor and the
+// selected path.
 type vlist struct {
-	a        *app
+	p        *Page
 	root     dom.HTMLElement // the scrolling box
 	inner    dom.HTMLElement // sized to total rows; holds the drawn rows
 	pick     func(msg.Entry)
 	back     func() // Backspace or ←: go to the parent (nil: nothing)
 	fullPath bool
-	cur      int // the keyboard cursor's row, -1 for none (marked .cur)
+	cur      int    // the keyboard cursor's row, -1 for none (marked .cur)
+	selected string // the path marked .sel (the open file)
 
 	src     msg.Source
-	gen     int
 	total   int
 	pages   map[int][]msg.Entry
 	loading map[int]bool
 	queued  bool
 }
 
-func newVList(a *app, root dom.HTMLElement, pick func(msg.Entry)) *vlist {
-	v := &vlist{a: a, root: root, pick: pick, cur: -1}
-	inner := dom.GetWindow().Document().CreateElement("div").(dom.HTMLElement)
-	inner.SetAttribute("class", "vinner")
-	root.AppendChild(inner)
-	v.inner = inner
-	root.AddEventListener("scroll", false, func(dom.Event) { v.schedule() })
-	root.AddEventListener("click", false, func(ev dom.Event) {
+func newVList(p *Page, root dom.HTMLElement, pick func(msg.Entry)) *vlist {
+	v := &vlist{p: p, root: root, pick: pick, cur: -1, pages: map[int][]msg.Entry{}, loading: map[int]bool{}}
+	v.inner = elem("div", "class", "vinner", "role", "presentation")
+	root.AppendChild(v.inner)
+	root.SetAttribute("role", "listbox")
+	root.AddEventListener("scroll", false, func(dom.Event) { p.loop.post(v.schedule) })
+	listen(p.loop, root, "click", func(ev dom.Event) {
 		t := ev.Target()
 		if t == nil {
 			return
 		}
-		row := t.Closest(".row")
-		if row == nil {
-			return
-		}
-		if e, ok := v.entry(row.GetAttribute("data-i")); ok {
-			v.cur, _ = strconv.Atoi(row.GetAttribute("data-i"))
-			v.markCur()
-			v.pick(e)
+		if r := t.Closest(".row"); r != nil {
+			if e, ok := v.entry(r.GetAttribute("data-i")); ok {
+				v.cur, _ = strconv.Atoi(r.GetAttribute("data-i"))
+				v.markCur()
+				v.pick(e)
+			}
 		}
 	})
 	root.AddEventListener("keydown", false, func(ev dom.Event) {
-		if v.key(ev.Underlying()) {
+		if k := keyOf(ev.Underlying()); k != "" {
 			ev.PreventDefault()
+			p.loop.post(func() { v.key(k) })
 		}
 	})
 	return v
 }
 
+// keyOf is the key a list acts on, "" for others (and with modifiers).
+func keyOf(ev js.Value) string {
+	if ev.Get("altKey").Bool() || ev.Get("ctrlKey").Bool() || ev.Get("metaKey").Bool() {
+		return ""
+	}
+	switch k := ev.Get("key").String(); k {
+	case "ArrowDown", "ArrowUp", "PageDown", "PageUp", "Home", "End", "Enter", "ArrowRight", "Backspace", "ArrowLeft":
+		return k
+	}
+	return ""
+}
+
 // key handles a key pressed while the list has focus: ↑/↓ (PageUp/PageDown,
 // Home/End) move the cursor, Enter (or → on a directory) opens its entry,
-// Backspace or ← goes to the parent. It reports whether it used the key.
-func (v *vlist) key(ev js.Value) bool {
-	if ev.Get("altKey").Bool() || ev.Get("ctrlKey").Bool() || ev.Get("metaKey").Bool() {
-		return false
-	}
+// Backspace or ← goes to the parent.
+func (v *vlist) key(k string) {
 	page := max(int(v.root.Underlying().Get("clientHeight").Float())/rowH-1, 1)
-	switch ev.Get("key").String() {
+	switch k {
 	case "ArrowDown":
 		v.setCursor(v.cur + 1)
 	case "ArrowUp":
@@ -91,22 +100,14 @@ func (v *vlist) key(ev js.Value) bool {
 		v.setCursor(v.total - 1)
 	case "Enter", "ArrowRight":
 		e, ok := v.entry(strconv.Itoa(v.cur))
-		if !ok {
-			return v.cur >= 0
+		if ok && (k == "Enter" || e.Type == "dir" || e.Type == "opaque") {
+			v.pick(e)
 		}
-		if ev.Get("key").String() == "ArrowRight" && e.Type != "dir" && e.Type != "opaque" {
-			return true
-		}
-		v.pick(e)
 	case "Backspace", "ArrowLeft":
-		if v.back == nil {
-			return false
+		if v.back != nil {
+			v.back()
 		}
-		v.back()
-	default:
-		return false
 	}
-	return true
 }
 
 // setCursor moves the keyboard cursor to row i (clamped) and scrolls it into view.
@@ -127,16 +128,18 @@ func (v *vlist) setCursor(i int) {
 	v.draw()
 }
 
-// markCur marks the cursor's row, if drawn.
+// markCur marks the cursor's row, if drawn, as the active option.
 func (v *vlist) markCur() {
 	for _, r := range v.inner.QuerySelectorAll(".row.cur") {
 		r.Class().Remove("cur")
 	}
+	v.root.RemoveAttribute("aria-activedescendant")
 	if v.cur < 0 {
 		return
 	}
 	if r := v.inner.QuerySelector(fmt.Sprintf(`.row[data-i="%d"]`, v.cur)); r != nil {
 		r.Class().Add("cur")
+		v.root.SetAttribute("aria-activedescendant", r.ID())
 	}
 }
 
@@ -152,30 +155,35 @@ func (v *vlist) entry(s string) (msg.Entry, bool) {
 	return page[i%pageSize], true
 }
 
-// load shows a new source; it blocks until the first page arrives and
-// returns the number of entries (or the engine's error).
-func (v *vlist) load(src msg.Source) (int, error) {
-	v.gen++
-	gen := v.gen
-	v.src = src
-	v.cur = -1
+// clear empties the list.
+func (v *vlist) clear() {
+	v.src = msg.Source{Dir: "\x00"} // matches no answer in flight
+	v.total, v.cur = 0, -1
 	v.pages, v.loading = map[int][]msg.Entry{}, map[int]bool{}
-	var r msg.ListResult
-	if _, err := v.a.c.do(msg.KindList, msg.ListRequest{Source: src, Offset: 0, Limit: pageSize}, &r); err != nil {
-		if gen == v.gen {
-			v.total = 0
-			v.inner.SetInnerHTML("")
+	v.inner.SetTextContent("")
+}
+
+// load shows a new source; done runs with the number of entries (or the
+// engine's error) once the first page has arrived and been drawn.
+func (v *vlist) load(src msg.Source, done func(n int, err error)) {
+	v.clear()
+	v.src = src
+	key := src.Key()
+	v.p.ask(msg.KindList, msg.ListRequest{Source: src, Offset: 0, Limit: pageSize}, func(r reply) {
+		if v.src.Key() != key {
+			return // another source replaced this one
 		}
-		return 0, err
-	}
-	if gen != v.gen {
-		return r.Total, nil
-	}
-	v.total = r.Total
-	v.pages[0] = r.Entries
-	v.root.Underlying().Set("scrollTop", 0)
-	v.draw()
-	return r.Total, nil
+		var lr msg.ListResult
+		if err := r.decode(&lr); err != nil {
+			done(0, err)
+			return
+		}
+		v.total = lr.Total
+		v.pages[0] = lr.Entries
+		v.root.Underlying().Set("scrollTop", 0)
+		v.draw()
+		done(lr.Total, nil)
+	})
 }
 
 // focused reports whether the list has the keyboard focus.
@@ -186,10 +194,10 @@ func (v *vlist) focused() bool {
 // scrollTo scrolls row i into view.
 func (v *vlist) scrollTo(i int) {
 	top := float64(i * rowH)
-	h := v.root.Underlying().Get("clientHeight").Float()
-	cur := v.root.Underlying().Get("scrollTop").Float()
+	u := v.root.Underlying()
+	h, cur := u.Get("clientHeight").Float(), u.Get("scrollTop").Float()
 	if top < cur || top+rowH > cur+h {
-		v.root.Underlying().Set("scrollTop", top-h/3)
+		u.Set("scrollTop", top-h/3)
 	}
 	v.draw()
 }
@@ -206,77 +214,17 @@ func (v *vlist) find(p string) int {
 	return -1
 }
 
+// schedule draws at the next animation frame (once however often it is asked).
 func (v *vlist) schedule() {
 	if v.queued {
 		return
 	}
 	v.queued = true
-	js.Global().Call("requestAnimationFrame", js.FuncOf(func(this js.Value, args []js.Value) any {
-		v.queued = false
-		v.draw()
+	var f js.Func
+	f = js.FuncOf(func(this js.Value, args []js.Value) any {
+		f.Release()
+		v.p.loop.post(func() { v.queued = false; v.draw() })
 		return nil
-	}))
-}
-
-// draw renders the visible rows and requests pages that are missing.
-func (v *vlist) draw() {
-	u := v.root.Underlying()
-	top := u.Get("scrollTop").Float()
-	h := u.Get("clientHeight").Float()
-	if h == 0 {
-		h = 800
-	}
-	first := max(int(top)/rowH-overscan, 0)
-	last := min(int(top+h)/rowH+overscan, v.total)
-	// The rows flow from first on: the box is as tall as every row and its
-	// top padding stands for those above (set through CSSOM, which the
-	// page's CSP allows where it refuses style attributes).
-	v.inner.Style().SetProperty("height", fmt.Sprintf("%dpx", v.total*rowH), "")
-	v.inner.Style().SetProperty("padding-top", fmt.Sprintf("%dpx", first*rowH), "")
-	html := make([]byte, 0, (last-first)*300)
-	for i := first; i < last; i++ {
-		page, ok := v.pages[i/pageSize]
-		if !ok {
-			v.fetch(i / pageSize)
-		}
-		if ok && i%pageSize < len(page) {
-			html = append(html, rowHTML(i, page[i%pageSize], v.fullPath)...)
-		} else {
-			html = append(html, `<div class="ph"></div>`...)
-		}
-	}
-	v.inner.SetInnerHTML(string(html))
-	if v.a.file != "" {
-		v.mark(v.a.file)
-	}
-	v.markCur()
-}
-
-// mark highlights the row of path p.
-func (v *vlist) mark(p string) {
-	for _, r := range v.inner.QuerySelectorAll(".row.sel") {
-		r.Class().Remove("sel")
-	}
-	for _, r := range v.inner.QuerySelectorAll(".row") {
-		if r.GetAttribute("data-path") == p && r.GetAttribute("data-change") == "" {
-			r.Class().Add("sel")
-		}
-	}
-}
-
-func (v *vlist) fetch(n int) {
-	if v.loading[n] {
-		return
-	}
-	v.loading[n] = true
-	gen, src := v.gen, v.src
-	go func() {
-		var r msg.ListResult
-		_, err := v.a.c.do(msg.KindList, msg.ListRequest{Source: src, Offset: n * pageSize, Limit: pageSize}, &r)
-		if gen != v.gen || err != nil {
-			return
-		}
-		v.pages[n] = r.Entries
-		v.schedule()
-	}()
+	})
+	js.Global().Call("requestAnimationFrame", f)
 }

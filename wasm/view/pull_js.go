@@ -1,0 +1,96 @@
+//go:build js
+
+package view
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/regscope/regscope/wasm/msg"
+)
+
+// puller owns the pull: what was asked last, the request in flight, the
+// credentials given in this tab, and the image it produced. Engine events
+// reach the progress bars and the status; the result reaches the page.
+type puller struct {
+	p         *Page
+	bars      *progress
+	ref, plat string // asked last
+	asked     bool
+	id        int64 // the request in flight, 0 for none
+	started   time.Time
+	creds     []msg.Credential
+	img       *msg.PullResult // nil before, during and after a failed pull
+}
+
+func newPuller(p *Page) *puller {
+	return &puller{p: p, bars: newProgress(p, p.el("progress"))}
+}
+
+// has reports whether the last pull asked for ref and plat.
+func (u *puller) has(ref, plat string) bool { return u.asked && u.ref == ref && u.plat == plat }
+
+// forget makes the next apply pull again.
+func (u *puller) forget() { u.asked = false }
+
+// stop cancels a pull in flight and drops the image.
+func (u *puller) stop() {
+	if u.id != 0 {
+		u.p.c.cancel(u.id)
+		u.id = 0
+	}
+	u.img, u.asked = nil, false
+	u.bars.reset()
+	setHidden(u.bars.root, true)
+}
+
+// credential adds a registry login and pulls again with it.
+func (u *puller) credential(c msg.Credential) {
+	u.creds = append(u.creds, c)
+	u.forget()
+	u.p.apply(u.p.state())
+}
+
+// start pulls ref for plat, cancelling any pull in flight.
+func (u *puller) start(ref, plat string) {
+	u.stop()
+	u.ref, u.plat, u.asked = ref, plat, true
+	u.started = time.Now()
+	u.p.showImage(false)
+	u.p.status.clearError()
+	setHidden(u.bars.root, false)
+	u.p.header.setLink(u.p.state())
+	u.p.status.set("pulling", "resolving "+ref+"…")
+	req := msg.PullRequest{Ref: ref, Platform: plat, Credentials: u.creds}
+	u.id = u.p.c.ask(msg.KindPull, req, u.progress, u.done)
+}
+
+// progress shows one engine event.
+func (u *puller) progress(ev msg.Progress) {
+	u.bars.event(ev)
+	switch {
+	case ev.Layer >= 0 && ev.Message != "":
+		u.p.status.set("pulling", fmt.Sprintf("layer %d: %s", ev.Layer, ev.Message))
+	case ev.Layer >= 0:
+	case ev.Message != "":
+		u.p.status.set("pulling", ev.Message)
+	case ev.Phase != "":
+		u.p.status.set("pulling", ev.Phase+"…")
+	}
+}
+
+// done takes the pull's answer.
+func (u *puller) done(r reply) {
+	u.id = 0
+	var img msg.PullResult
+	if err := r.decode(&img); err != nil {
+		u.bars.failed(err)
+		u.p.status.showError(err)
+		return
+	}
+	u.img = &img
+	u.bars.finish(&img)
+	u.p.status.set("verified", fmt.Sprintf("✓ all %d digests verified · %d layers · %d files · %.1f s",
+		img.Verified, len(img.Layers), img.Files, time.Since(u.started).Seconds()))
+	u.p.loaded(&img)
+}

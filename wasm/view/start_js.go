@@ -1,0 +1,66 @@
+//go:build js
+
+package view
+
+import (
+	"honnef.co/go/js/dom/v2"
+
+	"github.com/regscope/regscope/wasm/urlstate"
+)
+
+// examples are well-known public images offered beside the server's demo images.
+func examples() []string {
+	return []string{
+		"docker.io/library/alpine:3.20",
+		"docker.io/library/debian:12",
+		"ghcr.io/containerd/busybox:1.36",
+		"gcr.io/distroless/static-debian12:latest",
+		"quay.io/prometheus/busybox:latest",
+	}
+}
+
+// start is the start screen: the server's demo images and well-known
+// public ones, as links, and the reference box's suggestions.
+type start struct {
+	p *Page
+}
+
+func newStart(p *Page) *start {
+	s := &start{p: p}
+	opts, list := p.el("examples"), p.el("example-list")
+	for _, im := range p.info.Images {
+		opts.AppendChild(elem("option", "value", im.Ref))
+		list.AppendChild(s.item(im.Ref, im.Title+" "+im.Description))
+	}
+	if len(p.info.Images) > 0 {
+		list.AppendChild(textEl("li", "public registries", "class", "sep"))
+	}
+	for _, ref := range examples() {
+		opts.AppendChild(elem("option", "value", ref))
+		list.AppendChild(s.item(ref, ""))
+	}
+	if !p.info.Relay {
+		p.el("start-note").SetTextContent("This copy of the page has no relay: only registries that send CORS headers can be pulled.")
+	}
+	return s
+}
+
+// item is one image to open: a real link (it works in a new tab too) that
+// the page follows itself.
+func (s *start) item(ref, note string) dom.Element {
+	st := urlstate.State{Image: ref, Layer: -1}
+	a := textEl("a", ref, "class", "example", "href", s.p.router.location(st))
+	a.AddEventListener("click", false, func(ev dom.Event) {
+		if ev.Underlying().Get("ctrlKey").Bool() || ev.Underlying().Get("metaKey").Bool() {
+			return // a new tab
+		}
+		ev.PreventDefault()
+		s.p.loop.post(func() { s.p.navigate(func(cur *urlstate.State) { *cur = st }) })
+	})
+	li := add(elem("li"), a)
+	if note != " " && note != "" {
+		addText(li, " ")
+		li.AppendChild(span("muted", note))
+	}
+	return li
+}
