@@ -128,6 +128,10 @@ func (w *worker) handle(e msg.Envelope) {
 			return
 		}
 		w.read(e.ID, req)
+	case msg.KindSupply:
+		w.supply(e.ID, e)
+	case msg.KindPackages:
+		w.packages(e.ID)
 	default:
 		w.fail(e.ID, &msg.ErrorInfo{Kind: msg.ErrOther, Message: "unknown request " + string(e.Kind), Layer: -1}, "")
 	}
