@@ -15,28 +15,27 @@ import (
 // remote.WithAuth in opts replaces them. It returns the manifest digest.
 func Push(t testing.TB, ref string, img v1.Image, opts ...remote.Option) v1.Hash {
 	t.Helper()
-	r := parse(t, ref)
-	if err := remote.Write(r, img, defaults(t, opts)...); err != nil {
-		t.Fatalf("regtest: pushing image to %s: %v", ref, err)
-	}
-	d, err := img.Digest()
-	if err != nil {
-		t.Fatalf("regtest: digest of image pushed to %s: %v", ref, err)
-	}
-	return d
+	write := func(r name.Reference, o ...remote.Option) error { return remote.Write(r, img, o...) }
+	return push(t, "image", ref, write, img.Digest, opts)
 }
 
 // PushIndex writes idx (and every image and index it refers to) to ref as
 // Push does, and returns the index digest.
 func PushIndex(t testing.TB, ref string, idx v1.ImageIndex, opts ...remote.Option) v1.Hash {
 	t.Helper()
-	r := parse(t, ref)
-	if err := remote.WriteIndex(r, idx, defaults(t, opts)...); err != nil {
-		t.Fatalf("regtest: pushing index to %s: %v", ref, err)
+	write := func(r name.Reference, o ...remote.Option) error { return remote.WriteIndex(r, idx, o...) }
+	return push(t, "index", ref, write, idx.Digest, opts)
+}
+
+// push writes what (an "image" or "index") to ref with write and returns its digest.
+func push(t testing.TB, what, ref string, write func(name.Reference, ...remote.Option) error, digest func() (v1.Hash, error), opts []remote.Option) v1.Hash {
+	t.Helper()
+	if err := write(parse(t, ref), defaults(t, opts)...); err != nil {
+		t.Fatalf("regtest: pushing %s to %s: %v", what, ref, err)
 	}
-	d, err := idx.Digest()
+	d, err := digest()
 	if err != nil {
-		t.Fatalf("regtest: digest of index pushed to %s: %v", ref, err)
+		t.Fatalf("regtest: digest of %s pushed to %s: %v", what, ref, err)
 	}
 	return d
 }

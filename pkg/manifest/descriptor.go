@@ -3,6 +3,7 @@ package manifest
 import (
 	_ "crypto/sha256" // digest algorithms must be linked in for digest.Validate
 	_ "crypto/sha512"
+	"fmt"
 	"net/url"
 
 	digest "github.com/opencontainers/go-digest"
@@ -36,6 +37,20 @@ func checkDescriptor(field string, d v1.Descriptor) error {
 		if err != nil || (pu.Scheme != "http" && pu.Scheme != "https") || pu.Host == "" {
 			return invalidf("%s.urls[%d] %q is not an http(s) URL", field, i, u)
 		}
+	}
+	return nil
+}
+
+// checkDescriptors checks each descriptor of list (named field[i] in errors)
+// and subject, when there is one.
+func checkDescriptors(field string, list []v1.Descriptor, subject *v1.Descriptor) error {
+	for i, d := range list {
+		if err := checkDescriptor(fmt.Sprintf("%s[%d]", field, i), d); err != nil {
+			return err
+		}
+	}
+	if subject != nil {
+		return checkDescriptor("subject", *subject)
 	}
 	return nil
 }

@@ -226,29 +226,34 @@ func countElements(raw json.RawMessage) int {
 	return n
 }
 
-func parseIndex(body []byte, mt string, p *probe) (*Manifest, error) {
-	if !present(p.Manifests) {
-		return nil, invalidf("%s: manifests is missing", mt)
+// checkList refuses a list field (manifests, layers) that is missing or has
+// more than MaxEntries elements.
+func checkList(mt, field string, raw json.RawMessage) error {
+	if !present(raw) {
+		return invalidf("%s: %s is missing", mt, field)
 	}
-	if err := checkCount("manifests", p.Manifests); err != nil {
+	return checkCount(field, raw)
+}
+
+// decodeV2 decodes body into v (an index or image manifest) and checks
+// that the schemaVersion it decoded into *version is 2.
+func decodeV2(body []byte, mt string, v any, version *int) error {
+	if err := json.Unmarshal(body, v); err != nil {
+		return invalidf("%s: %v", mt, err)
+	}
+	return checkSchemaVersion(*version, 2)
+}
+
+func parseIndex(body []byte, mt string, p *probe) (*Manifest, error) {
+	if err := checkList(mt, "manifests", p.Manifests); err != nil {
 		return nil, err
 	}
 	idx := new(v1.Index)
-	if err := json.Unmarshal(body, idx); err != nil {
-		return nil, invalidf("%s: %v", mt, err)
-	}
-	if err := checkSchemaVersion(idx.SchemaVersion, 2); err != nil {
+	if err := decodeV2(body, mt, idx, &idx.SchemaVersion); err != nil {
 		return nil, err
 	}
-	for i, d := range idx.Manifests {
-		if err := checkDescriptor(fmt.Sprintf("manifests[%d]", i), d); err != nil {
-			return nil, err
-		}
-	}
-	if idx.Subject != nil {
-		if err := checkDescriptor("subject", *idx.Subject); err != nil {
-			return nil, err
-		}
+	if err := checkDescriptors("manifests", idx.Manifests, idx.Subject); err != nil {
+		return nil, err
 	}
 	m := &Manifest{MediaType: mt, Index: idx}
 	if len(idx.Manifests) == 0 {
@@ -261,31 +266,18 @@ func parseImage(body []byte, mt string, p *probe) (*Manifest, error) {
 	if !present(p.Config) {
 		return nil, invalidf("%s: config is missing", mt)
 	}
-	if !present(p.Layers) {
-		return nil, invalidf("%s: layers is missing", mt)
-	}
-	if err := checkCount("layers", p.Layers); err != nil {
+	if err := checkList(mt, "layers", p.Layers); err != nil {
 		return nil, err
 	}
 	img := new(v1.Manifest)
-	if err := json.Unmarshal(body, img); err != nil {
-		return nil, invalidf("%s: %v", mt, err)
-	}
-	if err := checkSchemaVersion(img.SchemaVersion, 2); err != nil {
+	if err := decodeV2(body, mt, img, &img.SchemaVersion); err != nil {
 		return nil, err
 	}
 	if err := checkDescriptor("config", img.Config); err != nil {
 		return nil, err
 	}
-	for i, d := range img.Layers {
-		if err := checkDescriptor(fmt.Sprintf("layers[%d]", i), d); err != nil {
-			return nil, err
-		}
-	}
-	if img.Subject != nil {
-		if err := checkDescriptor("subject", *img.Subject); err != nil {
-			return nil, err
-		}
+	if err := checkDescriptors("layers", img.Layers, img.Subject); err != nil {
+		return nil, err
 	}
 	m := &Manifest{MediaType: mt, Image: img}
 	if len(img.Layers) == 0 {
