@@ -17,7 +17,7 @@ import (
 	"github.com/regscope/regscope/pkg/registry"
 )
 
-// Run runs one of the subcommands (pull, ls, cat, verify, packages) and returns the
+// Run runs one of the subcommands (pull, ls, cat, verify, packages, diff) and returns the
 // process exit status. Failures print one line starting "regscope: " on
 // stderr and return 1.
 func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
@@ -25,10 +25,17 @@ func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Write
 	if run := command(cmd); run != nil {
 		err = run(ctx, args, stdout, stderr)
 	} else {
-		err = fmt.Errorf("unknown command %q (want serve, pull, ls, cat, verify or packages)", cmd)
+		err = fmt.Errorf("unknown command %q (want serve, pull, ls, cat, verify, packages or diff)", cmd)
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
+	}
+	var st *exitStatus
+	if errors.As(err, &st) {
+		if st.err != nil {
+			fmt.Fprintf(stderr, "regscope: %s\n", oneLine(st.err.Error()))
+		}
+		return st.code
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "regscope: %s\n", oneLine(err.Error()))
@@ -36,6 +43,23 @@ func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Write
 	}
 	return 0
 }
+
+// exitStatus is a command's outcome when it is not the usual 0 or 1:
+// diff exits 1 for "different" and 2 for a failure. err, when set, is
+// printed as the usual "regscope: " line.
+type exitStatus struct {
+	code int
+	err  error
+}
+
+func (e *exitStatus) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitStatus) Unwrap() error { return e.err }
 
 // Has reports whether cmd names one of Run's subcommands.
 func Has(cmd string) bool { return command(cmd) != nil }
@@ -54,6 +78,8 @@ func command(cmd string) func(ctx context.Context, args []string, stdout, stderr
 		return cmdVerify
 	case "packages":
 		return cmdPackages
+	case "diff":
+		return cmdDiff
 	}
 	return nil
 }
@@ -115,6 +141,8 @@ func usage(cmd string) string {
 		return "verify --key PATH [--root PATH] [--json] [pull flags] REF"
 	case "packages":
 		return "packages [--json] [pull flags] REF"
+	case "diff":
+		return "diff [--json] [--platform-b P] [pull flags] A B [PATH]"
 	default:
 		return "cat [pull flags] REF PATH"
 	}

@@ -85,14 +85,7 @@ func (p *puller) download(ctx context.Context, cancel context.CancelCauseFunc, w
 		p.rep.emit(Event{Phase: PhaseLayers, Layer: i, Digest: d.Digest, State: Waiting, Total: d.Size})
 		wg.Go(func() {
 			defer close(f.done)
-			select {
-			case sem <- struct{}{}:
-			case <-ctx.Done():
-				f.err = ctx.Err()
-				return
-			}
-			defer func() { <-sem }()
-			f.changes, f.stats, f.err = p.layer(ctx, i, d)
+			f.changes, f.stats, f.err = p.obtain(ctx, sem, i, d)
 			if f.err == nil {
 				f.err = p.budget.add(f.stats)
 			}
@@ -102,6 +95,24 @@ func (p *puller) download(ctx context.Context, cancel context.CancelCauseFunc, w
 		})
 	}
 	return order
+}
+
+// obtain reads layer i, downloading it when no pull sharing Options.Shared
+// already did, with at most Concurrency downloads at once.
+func (p *puller) obtain(ctx context.Context, sem chan struct{}, i int, d v1.Descriptor) (*layers.ChangeSet, layers.Stats, error) {
+	fetch := func() (*layers.ChangeSet, layers.Stats, error) {
+		select {
+		case sem <- struct{}{}:
+		case <-ctx.Done():
+			return nil, layers.Stats{}, ctx.Err()
+		}
+		defer func() { <-sem }()
+		return p.layer(ctx, i, d)
+	}
+	if p.opts.Shared == nil {
+		return fetch()
+	}
+	return p.opts.Shared.read(ctx, d.Digest, fetch)
 }
 
 // merge waits for each layer in order, checks its DiffID against the

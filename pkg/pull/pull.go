@@ -27,6 +27,9 @@ type Options struct {
 	Limits layers.Limits
 	// Progress, when set, receives events. Calls are serialised.
 	Progress func(Event)
+	// Shared, when set, shares layers with the other pulls given the same
+	// Shared: each distinct blob is downloaded once among them.
+	Shared *Shared
 }
 
 // Pull resolves ref, fetches and verifies its manifest, config and layers,
