@@ -44,6 +44,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fl.Var(&origins, "allow-origin", "let pages from `ORIGIN` (https://HOST[:PORT]) read the relay and the registry cross-origin; every other origin is refused (repeatable)")
 	var mirrors cli.Mirrors
 	fl.Var(&mirrors, "mirror", cli.MirrorUsage)
+	var up upstreamFlags
+	up.register(fl)
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -57,7 +59,11 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fail := func(err error) int { fmt.Fprintf(stderr, "regscope serve: %v\n", err); return 1 }
 
 	wrap := relayMirrors(mirrors, &insecure, &allow, nil)
-	rel, err := relay.New(relay.Options{Insecure: insecure, Allow: allow, Logger: logger, WrapTransport: wrap})
+	ro := relay.Options{Insecure: insecure, Allow: allow, Logger: logger, WrapTransport: wrap}
+	if err := up.apply(&ro); err != nil {
+		return fail(err)
+	}
+	rel, err := relay.New(ro)
 	if err != nil {
 		return fail(err)
 	}

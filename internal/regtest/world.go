@@ -8,6 +8,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"log"
@@ -236,4 +237,28 @@ func (c *countingWriter) Flush() {
 // String formats r as "GET registry-1.docker.io/v2/… 200 (1234 bytes)".
 func (r Request) String() string {
 	return fmt.Sprintf("%s %s%s %d (%d bytes)", r.Method, r.Host, r.Path, r.Status, r.Bytes)
+}
+
+// Hosts lists the host names the World serves.
+func (w *World) Hosts() []string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make([]string, 0, len(w.addrs))
+	for h := range w.addrs {
+		out = append(out, h)
+	}
+	return out
+}
+
+// Addr is the loopback address host listens on (port 443).
+func (w *World) Addr(host string) netip.Addr {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.addrs[host]
+}
+
+// CAPEM is the World's CA certificate in PEM, for a process that must
+// trust it (the server's --registry-ca).
+func (w *World) CAPEM() []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: w.caCert.Raw})
 }

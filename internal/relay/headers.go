@@ -13,6 +13,7 @@ var responseHeaders = []string{
 	"Content-Type", "Content-Length", "Content-Range", "Accept-Ranges", "Etag", "Last-Modified",
 	"Docker-Content-Digest", "Docker-Distribution-Api-Version", "Www-Authenticate", "Link", "Retry-After",
 	"Oci-Subject", "Oci-Filters-Applied",
+	"Ratelimit-Limit", "Ratelimit-Remaining", // Docker Hub's pull quota, shown when low
 }
 
 // RefusalHeader marks an answer the server made itself (a refusal by the
@@ -24,7 +25,7 @@ const RefusalHeader = "X-Regscope-Relay-Error"
 // headers a registry client sends, and the response headers it reads.
 const (
 	corsAllowHeaders  = "Authorization, Accept, Range, If-None-Match, Cache-Control"
-	corsExposeHeaders = "Docker-Content-Digest, WWW-Authenticate, Content-Range, Link, Content-Length, Retry-After, " + RefusalHeader
+	corsExposeHeaders = "Docker-Content-Digest, WWW-Authenticate, Content-Range, Link, Content-Length, Retry-After, RateLimit-Limit, RateLimit-Remaining, " + RefusalHeader
 )
 
 func copyHeaders(dst, src http.Header, names []string) {
