@@ -379,16 +379,17 @@ func tarDir(dir, out string) error {
 
 // TestLoadLegacyDockerSave loads the format older Docker versions save:
 // plain tar layers under ID/layer.tar, a repeated layer as a symlink to the
-// first one. The layers are served as they are, plain OCI tar layers.
+// first one (relative, as Docker writes it, and absolute from the archive's root). The layers are served as they are, plain OCI tar layers.
 func TestLoadLegacyDockerSave(t *testing.T) {
 	layerTar := buildTar([]entry{dir("etc/"), text("etc/legacy", "saved by an old docker\n")})
 	diffID := digest.FromBytes(layerTar)
-	cfg := []byte(`{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["` + diffID.String() + `","` + diffID.String() + `"]}}`)
+	cfg := []byte(`{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["` + diffID.String() + `","` + diffID.String() + `","` + diffID.String() + `"]}}`)
 	members := []entry{
-		text("manifest.json", `[{"Config":"cfg.json","RepoTags":["legacy:1"],"Layers":["aaa/layer.tar","bbb/layer.tar"]}]`),
+		text("manifest.json", `[{"Config":"cfg.json","RepoTags":["legacy:1"],"Layers":["aaa/layer.tar","bbb/layer.tar","ccc/layer.tar"]}]`),
 		text("cfg.json", string(cfg)),
 		dir("aaa/"), file("aaa/layer.tar", 0o644, layerTar),
 		dir("bbb/"), symlink("bbb/layer.tar", "../aaa/layer.tar"),
+		dir("ccc/"), symlink("ccc/layer.tar", "/aaa/layer.tar"),
 	}
 	p := writeFile(t, t.TempDir(), "legacy.tar", string(buildTar(members)))
 	r, host := serve(t, Options{})
@@ -409,6 +410,9 @@ func TestLoadLegacyDockerSave(t *testing.T) {
 	}
 	if m.Config.Digest.String() != digest.FromBytes(cfg).String() {
 		t.Errorf("config %s, want the saved bytes' %s", m.Config.Digest, digest.FromBytes(cfg))
+	}
+	if len(m.Layers) != 3 {
+		t.Fatalf("%d layers, want 3", len(m.Layers))
 	}
 	for i, l := range m.Layers {
 		if l.MediaType != types.OCIUncompressedLayer || l.Digest.String() != diffID.String() {

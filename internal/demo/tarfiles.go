@@ -46,8 +46,12 @@ func readTar(p string) (tarFiles, error) {
 				return tarFiles{}, fmt.Errorf("tar member %q: %w", h.Name, err)
 			}
 			t.files[name] = b
-		case tar.TypeSymlink:
-			t.links[name] = cleanName(path.Join(path.Dir(name), h.Linkname))
+		case tar.TypeSymlink: // relative to the link's directory, absolute from the archive's root
+			target := h.Linkname
+			if !path.IsAbs(target) {
+				target = path.Join(path.Dir(name), target)
+			}
+			t.links[name] = cleanName(strings.TrimPrefix(path.Clean(target), "/"))
 		case tar.TypeLink:
 			t.links[name] = cleanName(h.Linkname)
 		}
