@@ -7,7 +7,9 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,32 +22,46 @@ import (
 	"github.com/regscope/regscope/pkg/pull"
 )
 
-// startServe runs runServe in-process on a free port with args and returns
-// its URL ("http://127.0.0.1:PORT/"); it stops at the test's end.
-func startServe(t *testing.T, args ...string) string {
+// served is a runServe running in-process.
+type served struct {
+	url  string              // "http://127.0.0.1:PORT/"
+	log  *regtest.SyncBuffer // its stderr
+	stop func() int          // cancels its context and returns its exit status
+}
+
+// startServe runs runServe in-process on a free port with args; it stops
+// at the test's end at the latest.
+func startServe(t *testing.T, args ...string) *served {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	outR, outW := io.Pipe()
-	var stderr regtest.SyncBuffer
+	s := &served{log: &regtest.SyncBuffer{}}
 	done := make(chan int, 1)
 	go func() {
-		done <- runServe(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), outW, &stderr)
+		done <- runServe(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), outW, s.log)
 		outW.Close()
 	}()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			t.Errorf("server did not stop; stderr: %s", stderr.String())
-		}
-	})
+	var once sync.Once
+	code := -1
+	s.stop = func() int {
+		once.Do(func() {
+			cancel()
+			select {
+			case code = <-done:
+			case <-time.After(30 * time.Second):
+				t.Errorf("server did not stop; stderr: %s", s.log.String())
+			}
+		})
+		return code
+	}
+	t.Cleanup(func() { s.stop() })
 	line, err := bufio.NewReader(outR).ReadString('\n')
 	if err != nil {
-		t.Fatalf("no URL printed: %v; stderr: %s", err, stderr.String())
+		t.Fatalf("no URL printed: %v; stderr: %s", err, s.log.String())
 	}
 	go io.Copy(io.Discard, outR)
-	return strings.TrimSpace(strings.TrimPrefix(line, "regscope: open "))
+	s.url = strings.TrimSpace(strings.TrimPrefix(line, "regscope: open "))
+	return s
 }
 
 // mirrorFixture is an upstream Distribution, a second Distribution in
@@ -56,6 +72,7 @@ type mirrorFixture struct {
 	upFaults, mirFault *regtest.Faults
 	ref                string
 	layers             []digest.Digest
+	directHeads        int // HEADs waitStored sent to the mirror itself
 }
 
 func newMirrorFixture(t *testing.T) *mirrorFixture {
@@ -104,6 +121,7 @@ func (f *mirrorFixture) waitStored(t *testing.T) {
 				t.Fatal(err)
 			}
 			resp.Body.Close()
+			f.directHeads++
 			if resp.StatusCode == http.StatusOK && len(f.upFaults.Seen(path)) == before {
 				break
 			}
@@ -136,7 +154,8 @@ func pagePull(t *testing.T, origin, ref string) []pull.Event {
 // upstream.
 func TestRelayMirror(t *testing.T) {
 	f := newMirrorFixture(t)
-	srv := startServe(t, "--insecure-registry", f.upstream, "--mirror", f.upstream+"=http://"+f.mirror)
+	t.Setenv("REGSCOPE_INSECURE_REGISTRY", f.upstream) // every flag has its variable
+	srv := startServe(t, "--mirror", f.upstream+"=http://"+f.mirror).url
 
 	pagePull(t, srv, f.ref)
 	if n := f.blobGets(f.mirFault); n != 2 {
@@ -168,11 +187,77 @@ func TestRelayMirror(t *testing.T) {
 	}
 
 	f.mirFault.Add(regtest.Fault{Kind: regtest.Status, Code: 503, Path: "/v2/"})
-	before := f.blobGets(f.upFaults)
+	before, hits := f.blobGets(f.upFaults), f.contentRequests()-f.directHeads
 	pagePull(t, srv, f.ref)
 	if n := f.blobGets(f.upFaults); n != before+2 {
 		t.Errorf("mirror answering 503: %d blob GETs upstream, want %d (both layers from the upstream)", n, before+2)
 	}
+	errs := f.contentRequests() - f.directHeads - hits
+
+	refused, err := http.Get(srv + "relay/127.0.0.1:1/v2/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused.Body.Close()
+	m := scrape(t, srv)
+	label := `upstream="` + f.upstream + `"`
+	for series, want := range map[string]float64{
+		`regscope_mirror_requests_total{result="hit",` + label + `}`:    float64(hits),
+		`regscope_mirror_requests_total{result="error",` + label + `}`:  float64(errs),
+		`regscope_mirror_requests_total{result="bypass",` + label + `}`: 1,
+		`regscope_relay_upstream_seconds_count{to="mirror"}`:            float64(hits + errs),
+		`regscope_relay_refusals_total{rule="policy"}`:                  1,
+		`regscope_relay_requests_total{outcome="refused"}`:              1,
+		`regscope_relay_streams`:                                        0,
+	} {
+		if m[series] != want {
+			t.Errorf("%s = %v, want %v", series, m[series], want)
+		}
+	}
+	for _, series := range []string{`regscope_relay_requests_total{outcome="ok"}`, `regscope_relay_bytes_total`, `regscope_relay_upstream_seconds_count{to="upstream"}`} {
+		if m[series] <= 0 {
+			t.Errorf("%s = %v, want more than 0", series, m[series])
+		}
+	}
+}
+
+// contentRequests counts the manifest and blob requests the mirror received.
+func (f *mirrorFixture) contentRequests() int {
+	n := 0
+	for _, s := range f.mirFault.Seen("/v2/") {
+		if strings.Contains(s.Path, "/manifests/") || strings.Contains(s.Path, "/blobs/") {
+			n++
+		}
+	}
+	return n
+}
+
+// scrape reads the server's /metrics into series → value.
+func scrape(t *testing.T, srv string) map[string]float64 {
+	t.Helper()
+	resp, err := http.Get(srv + "metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	m := map[string]float64{}
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		v, err := strconv.ParseFloat(line[i+1:], 64)
+		if err != nil {
+			t.Fatalf("metrics line %q: %v", line, err)
+		}
+		m[line[:i]] = v
+	}
+	if resp.StatusCode != 200 || len(m) == 0 {
+		t.Fatalf("/metrics: %d with %d series", resp.StatusCode, len(m))
+	}
+	return m
 }
 
 func hasMessage(events []pull.Event, prefix, suffix string) bool {

@@ -4,7 +4,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,12 +11,14 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"os"
 	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/regscope/regscope/internal/cli"
 	"github.com/regscope/regscope/internal/demo"
+	"github.com/regscope/regscope/internal/ops"
 	"github.com/regscope/regscope/internal/relay"
 	"github.com/regscope/regscope/internal/wasmbin"
 	"github.com/regscope/regscope/web"
@@ -46,7 +47,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fl.Var(&mirrors, "mirror", cli.MirrorUsage)
 	var up upstreamFlags
 	up.register(fl)
+	logFormat := fl.String("log-format", "text", "access and server log format: text (key=value) or json")
+	drain := fl.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM or SIGINT, how long streams in progress may take to finish before they are cut")
 	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	if err := applyEnv(fl, os.Getenv); err != nil {
+		fmt.Fprintf(stderr, "regscope serve: %v\n", err)
 		return 2
 	}
 	if fl.NArg() > 0 {
@@ -55,11 +62,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	ctx, cancel := context.WithCancel(ctx) // also stops a wasm build still running when we return
 	defer cancel()
-	logger := log.New(stderr, "", log.LstdFlags)
 	fail := func(err error) int { fmt.Fprintf(stderr, "regscope serve: %v\n", err); return 1 }
+	logs, err := newLogs(*logFormat, stderr)
+	if err != nil {
+		return fail(err)
+	}
+	logger := logs.lines
+	metrics := ops.NewMetrics()
 
-	wrap := relayMirrors(mirrors, &insecure, &allow, nil)
-	ro := relay.Options{Insecure: insecure, Allow: allow, Logger: logger, WrapTransport: wrap}
+	allowMirrors(mirrors, &insecure, &allow)
+	ro := relay.Options{Insecure: insecure, Allow: allow, Logger: logs.relay, WrapTransport: relayTransport(mirrors, metrics)}
 	if err := up.apply(&ro); err != nil {
 		return fail(err)
 	}
@@ -76,7 +88,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return fail(err)
 		}
 	}
-	wasm := wasmbin.Start(ctx, wasmbin.BuildOptions{}, stderr)
+	wasm := wasmbin.Start(ctx, wasmbin.BuildOptions{}, logs.build)
 	static, err := fs.Sub(web.Static, "static")
 	if err != nil {
 		return fail(err)
@@ -93,7 +105,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if w := exposureWarning(ln.Addr(), insecure, allow); w != "" {
 		fmt.Fprintln(stderr, w)
 	}
-	srv := newHTTPServer(newHandler(static, wasm, reg, rel, gate), logger, 10*time.Second)
+	health := &ops.Health{Ready: func() error { return wasmReady(wasm) }}
+	access := &ops.Access{Log: logs.access, Metrics: metrics}
+	srv := newHTTPServer(ops.Routes(access.Wrap(newHandler(static, wasm, reg, rel, gate)), health, metrics), logger, 10*time.Second)
 	fmt.Fprintf(stdout, "regscope: open http://%s/\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -102,10 +116,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		return fail(err)
 	case <-ctx.Done():
 	}
-	fmt.Fprintln(stderr, "regscope: shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+	if err := shutdown(srv, health, *drain, logs.access); err != nil {
 		return fail(err)
 	}
 	rel.CloseIdleConnections()

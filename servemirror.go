@@ -2,20 +2,17 @@ package main
 
 import (
 	"net/http"
+	"strings"
 
 	"github.com/regscope/regscope/internal/cli"
+	"github.com/regscope/regscope/internal/ops"
 	"github.com/regscope/regscope/pkg/registry"
 )
 
-// relayMirrors prepares the relay for the --mirror flags: each mirror's
-// host:port joins insecure (an http:// mirror) or allow (https://), since
-// an operator who names a mirror means the relay to reach it even on a
-// private address, and the returned wrapper sends the relay's manifest and
-// blob requests for an upstream to its mirror first. observe may be nil.
-func relayMirrors(ms cli.Mirrors, insecure, allow *listFlag, observe func(registry.Mirror, registry.MirrorOutcome)) func(http.RoundTripper) http.RoundTripper {
-	if len(ms) == 0 {
-		return nil
-	}
+// allowMirrors adds each --mirror's host:port to insecure (an http://
+// mirror) or allow (https://): an operator who names a mirror means the
+// relay to reach it, even on a private address.
+func allowMirrors(ms cli.Mirrors, insecure, allow *listFlag) {
 	for _, m := range ms {
 		if m.URL.Scheme == "http" {
 			*insecure = append(*insecure, m.URL.Host)
@@ -23,7 +20,25 @@ func relayMirrors(ms cli.Mirrors, insecure, allow *listFlag, observe func(regist
 			*allow = append(*allow, m.URL.Host)
 		}
 	}
-	return func(next http.RoundTripper) http.RoundTripper {
-		return &registry.MirrorTransport{Next: next, Mirrors: ms, Observe: observe}
+}
+
+// relayTransport is the relay's WrapTransport: every round trip to a
+// registry timed by metrics, and manifest and blob requests for a mirrored
+// upstream sent to its mirror first.
+func relayTransport(ms cli.Mirrors, m *ops.Metrics) func(http.RoundTripper) http.RoundTripper {
+	isMirror := func(host string) bool {
+		for _, x := range ms {
+			if strings.EqualFold(x.URL.Host, host) {
+				return true
+			}
+		}
+		return false
+	}
+	return func(base http.RoundTripper) http.RoundTripper {
+		timed := m.Upstream(base, isMirror)
+		if len(ms) == 0 {
+			return timed
+		}
+		return &registry.MirrorTransport{Next: timed, Mirrors: ms, Observe: m.ObserveMirror}
 	}
 }

@@ -12,7 +12,6 @@ import (
 
 	"github.com/regscope/regscope/pkg/layers"
 	"github.com/regscope/regscope/pkg/pull"
-	"github.com/regscope/regscope/pkg/registry"
 	"github.com/regscope/regscope/wasm/fetch"
 )
 
@@ -22,19 +21,23 @@ import (
 // the server at origin ("http://127.0.0.1:8080"). Retries wait 50ms at
 // first; progress, when set, receives the pull's events.
 func Pull(ctx context.Context, origin, ref string, progress func(pull.Event)) (*pull.Image, error) {
-	o, err := url.Parse(origin)
+	return PullWith(ctx, origin, ref, pull.Options{Progress: progress})
+}
+
+// PullWith is Pull with o's options (credentials, store, progress, limits);
+// its registry transport, backoff and user agent are Pull's.
+func PullWith(ctx context.Context, origin, ref string, o pull.Options) (*pull.Image, error) {
+	u, err := url.Parse(origin)
 	if err != nil {
 		return nil, err
 	}
 	base := &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 8}
 	defer base.CloseIdleConnections()
-	return pull.Pull(ctx, ref, pull.Options{
-		Registry: registry.Options{
-			Transport: fetch.New(base, o, true),
-			Backoff:   50 * time.Millisecond,
-			UserAgent: "regscope-page-equivalent",
-		},
-		Store:    layers.MemStore(),
-		Progress: progress,
-	})
+	o.Registry.Transport = fetch.New(base, u, true)
+	o.Registry.Backoff = 50 * time.Millisecond
+	o.Registry.UserAgent = "regscope-page-equivalent"
+	if o.Store == nil {
+		o.Store = layers.MemStore()
+	}
+	return pull.Pull(ctx, ref, o)
 }
