@@ -5,11 +5,11 @@ import (
 	"testing"
 )
 
-// CheckPull checks a pull's requests against the profile: every
-// host is one of the profile's, tokens were asked once for the pull scope
-// of the repository with the profile's service (as user, "" for
-// anonymous), only the registry saw
-// Authorization (Bearer), and each blob came from storage by redirect.
+// CheckPull checks a pull's requests against the profile: every host is
+// one of the profile's, tokens were asked once for the pull scope of the
+// repository with the profile's service (as user, "" for anonymous), only
+// the registry saw Authorization (Bearer), and each blob came from storage
+// by redirect.
 func (h *Hosted) CheckPull(t testing.TB, reqs []Request, toks []TokenRequest, user string) {
 	t.Helper()
 	realm := ""

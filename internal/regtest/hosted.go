@@ -46,7 +46,9 @@ func StartProfile(t testing.TB, w *World, p Profile) *Hosted {
 	h := &Hosted{Profile: p, World: w, backend: GGCR(t), key: make([]byte, 32), private: map[string]bool{}}
 	rand.Read(h.key)
 	h.remaining.Store(int64(p.RateLimit))
-	w.Handle(p.Registry, "/v2/", http.HandlerFunc(h.registry))
+	for _, host := range append([]string{p.Registry}, p.Aliases...) {
+		w.Handle(host, "/v2/", http.HandlerFunc(h.registry))
+	}
 	if p.Realm != "" {
 		u, err := url.Parse(p.Realm)
 		if err != nil {

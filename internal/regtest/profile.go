@@ -9,6 +9,9 @@ type Profile struct {
 	Name     string // "Docker Hub"
 	Domain   string // the registry as a person names it in a reference ("docker.io")
 	Registry string // the API host ("registry-1.docker.io")
+	// Aliases are further names of the API host (Docker Hub's
+	// index.docker.io, which go-containerregistry uses).
+	Aliases []string
 	Repo     string // a repository as a person names it ("library/app")
 	// Prefix is added to the repository on Registry when Front redirects
 	// there ("k8s-artifacts-prod/images/").
@@ -47,7 +50,7 @@ func (p Profile) Ref(tag string) string { return p.Domain + "/" + p.Repo + ":" +
 // Profiles lists the public registries regscope is tested against.
 func Profiles() []Profile {
 	return []Profile{
-		{Name: "Docker Hub", Domain: "docker.io", Registry: "registry-1.docker.io", Repo: "library/app",
+		{Name: "Docker Hub", Domain: "docker.io", Registry: "registry-1.docker.io", Aliases: []string{"index.docker.io"}, Repo: "library/app",
 			Realm: "https://auth.docker.io/token", Service: "registry.docker.io",
 			Storage: "production.cloudflare.docker.com", StorageCode: 307, RateLimit: 100, RateWindow: 21600},
 		{Name: "GitHub Container Registry", Domain: "ghcr.io", Registry: "ghcr.io", Repo: "regscope/app",

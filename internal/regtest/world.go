@@ -41,6 +41,8 @@ type World struct {
 	addrs map[string]netip.Addr // host → its loopback address
 	muxes map[string]*http.ServeMux
 	log   []Request
+	busy  int        // requests being answered
+	idle  *sync.Cond // signalled when busy drops to 0
 }
 
 // Request is one request a World host answered.
@@ -75,7 +77,9 @@ func NewWorld(t testing.TB) *World {
 	ca, _ := x509.ParseCertificate(der)
 	pool := x509.NewCertPool()
 	pool.AddCert(ca)
-	return &World{t: t, caCert: ca, caKey: key, pool: pool, addrs: map[string]netip.Addr{}, muxes: map[string]*http.ServeMux{}}
+	w := &World{t: t, caCert: ca, caKey: key, pool: pool, addrs: map[string]netip.Addr{}, muxes: map[string]*http.ServeMux{}}
+	w.idle = sync.NewCond(&w.mu)
+	return w
 }
 
 // RootCAs is the pool holding the World's CA, for a client's tls.Config.
@@ -187,21 +191,34 @@ func (w *World) Transport() *http.Transport {
 }
 
 // Requests returns the requests answered so far, in the order they ended.
+// It first waits for requests being answered to end, since a client may
+// have read a whole response before its handler returned.
 func (w *World) Requests() []Request {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	for w.busy > 0 {
+		w.idle.Wait()
+	}
 	return append([]Request(nil), w.log...)
 }
 
 // logged wraps h to record each request it answers.
 func (w *World) logged(host string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
-		cw := &countingWriter{ResponseWriter: rw, status: http.StatusOK}
-		h.ServeHTTP(cw, r)
 		w.mu.Lock()
-		w.log = append(w.log, Request{Host: host, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
-			Authorization: r.Header.Get("Authorization"), Range: r.Header.Get("Range"), Status: cw.status, Bytes: cw.n})
+		w.busy++
 		w.mu.Unlock()
+		cw := &countingWriter{ResponseWriter: rw, status: http.StatusOK}
+		defer func() {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.log = append(w.log, Request{Host: host, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery,
+				Authorization: r.Header.Get("Authorization"), Range: r.Header.Get("Range"), Status: cw.status, Bytes: cw.n})
+			if w.busy--; w.busy == 0 {
+				w.idle.Broadcast()
+			}
+		}()
+		h.ServeHTTP(cw, r)
 	})
 }
 
