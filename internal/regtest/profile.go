@@ -12,7 +12,7 @@ type Profile struct {
 	// Aliases are further names of the API host (Docker Hub's
 	// index.docker.io, which go-containerregistry uses).
 	Aliases []string
-	Repo     string // a repository as a person names it ("library/app")
+	Repo    string // a repository as a person names it ("library/app")
 	// Prefix is added to the repository on Registry when Front redirects
 	// there ("k8s-artifacts-prod/images/").
 	Prefix string
