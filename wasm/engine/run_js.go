@@ -23,6 +23,7 @@ const progressEvery = 100 * time.Millisecond
 type worker struct {
 	self      js.Value
 	eng       Engine
+	cmp       Comparison // the last compare request's image B and result
 	transport *fetch.Transport
 
 	mu     sync.Mutex
@@ -132,6 +133,8 @@ func (w *worker) handle(e msg.Envelope) {
 		w.supply(e.ID, e)
 	case msg.KindPackages:
 		w.packages(e.ID)
+	case msg.KindCompare, msg.KindDiff, msg.KindDiffContent:
+		w.comparison(e)
 	default:
 		w.fail(e.ID, &msg.ErrorInfo{Kind: msg.ErrOther, Message: "unknown request " + string(e.Kind), Layer: -1}, "")
 	}
@@ -162,29 +165,73 @@ func (w *worker) read(id int64, req msg.ReadRequest) {
 }
 
 func (w *worker) pull(id int64, req msg.PullRequest) {
-	ctx, cancel := context.WithCancel(context.Background())
+	ctx, cancel := w.begin(id, req.Credentials)
 	defer cancel()
+	domain := domainOf(req.Ref)
+	opts := w.options(id, domain, "")
+	opts.Platform = req.Platform
+	img, err := pull.Pull(ctx, req.Ref, opts)
+	if !w.end(id, err, domain) {
+		return
+	}
+	w.eng.SetImage(img)
+	w.reply(id, Summary(img))
+}
+
+// begin makes id the pull in flight, cancelling any other (one at a time:
+// a new one replaces the old), and drops the current image: nothing from
+// an earlier image stays visible through a failed pull.
+func (w *worker) begin(id int64, creds []msg.Credential) (context.Context, context.CancelFunc) {
+	ctx, cancel := context.WithCancel(context.Background())
 	w.mu.Lock()
-	for _, c := range w.cancel { // one pull at a time: a new one replaces the old
+	for _, c := range w.cancel {
 		c()
 	}
 	w.cancel = map[int64]context.CancelFunc{id: cancel}
 	w.pullID = id
-	for _, c := range req.Credentials {
+	for _, c := range creds {
 		w.creds[c.Host] = c
 	}
 	w.mu.Unlock()
-	w.eng.SetImage(nil) // nothing from an earlier image stays visible through a failed pull
+	w.eng.SetImage(nil)
+	w.cmp.Set(nil, nil, nil)
+	return ctx, cancel
+}
 
-	domain := ""
-	if r, err := registry.ParseRef(req.Ref); err == nil {
-		domain = r.Domain
+// end finishes pull id: it reports err, or a cancellation when a newer
+// pull replaced this one, and says whether the result may be kept.
+func (w *worker) end(id int64, err error, domain string) bool {
+	w.mu.Lock()
+	current := w.pullID == id
+	delete(w.cancel, id)
+	w.mu.Unlock()
+	if err != nil {
+		w.fail(id, err, domain)
+		return false
 	}
+	if !current {
+		w.fail(id, context.Canceled, domain)
+		return false
+	}
+	return true
+}
+
+func domainOf(ref string) string {
+	if r, err := registry.ParseRef(ref); err == nil {
+		return r.Domain
+	}
+	return ""
+}
+
+// options are the pull options of request id: contents in JS memory, the
+// page's transport and credentials, and progress posted to the view.
+// With a side ("B"), layer events are reduced to one message per layer
+// verified, and every message starts with the side.
+func (w *worker) options(id int64, domain, side string) pull.Options {
 	last := map[int]time.Time{}
 	lastState := map[int]pull.State{}
-	opts := pull.Options{
-		Platform: req.Platform,
-		Store:    NewStore(),
+	return pull.Options{
+		Store: NewStore(),
 		Registry: registry.Options{
 			Transport:   w.transport,
 			Credentials: w.credentials,
@@ -192,7 +239,12 @@ func (w *worker) pull(id int64, req msg.PullRequest) {
 		},
 		Progress: func(ev pull.Event) {
 			now := time.Now()
-			if ev.Layer >= 0 && ev.Err == nil && ev.State == lastState[ev.Layer] && ev.Done != ev.Total && now.Sub(last[ev.Layer]) < progressEvery {
+			if side != "" {
+				var ok bool
+				if ev, ok = sideEvent(ev, side); !ok {
+					return
+				}
+			} else if ev.Layer >= 0 && ev.Err == nil && ev.State == lastState[ev.Layer] && ev.Done != ev.Total && now.Sub(last[ev.Layer]) < progressEvery {
 				return
 			}
 			last[ev.Layer], lastState[ev.Layer] = now, ev.State
@@ -206,21 +258,6 @@ func (w *worker) pull(id int64, req msg.PullRequest) {
 			}
 		},
 	}
-	img, err := pull.Pull(ctx, req.Ref, opts)
-	w.mu.Lock()
-	current := w.pullID == id
-	delete(w.cancel, id)
-	w.mu.Unlock()
-	if err != nil {
-		w.fail(id, err, domain)
-		return
-	}
-	if !current {
-		w.fail(id, context.Canceled, domain)
-		return
-	}
-	w.eng.SetImage(img)
-	w.reply(id, Summary(img))
 }
 
 // credentials gives the registry client the credentials the person entered

@@ -1,0 +1,61 @@
+//go:build js
+
+package engine
+
+import (
+	"errors"
+
+	"github.com/regscope/regscope/pkg/diff"
+	"github.com/regscope/regscope/wasm/msg"
+)
+
+// comparison answers the Compare view's requests.
+func (w *worker) comparison(e msg.Envelope) {
+	switch e.Kind {
+	case msg.KindCompare:
+		var req msg.CompareRequest
+		if err := e.Decode(&req); err != nil {
+			w.fail(e.ID, err, "")
+			return
+		}
+		w.compare(e.ID, req)
+	case msg.KindDiff:
+		r, err := w.cmp.Diff()
+		if err != nil {
+			w.fail(e.ID, err, "")
+			return
+		}
+		w.reply(e.ID, r)
+	case msg.KindDiffContent:
+		var req msg.DiffContentRequest
+		if err := e.Decode(&req); err != nil {
+			w.fail(e.ID, err, "")
+			return
+		}
+		r, err := w.cmp.DiffContent(req)
+		if err != nil {
+			w.fail(e.ID, err, "")
+			return
+		}
+		w.reply(e.ID, r)
+	}
+}
+
+// compare pulls A and B together, as pull does for one image: A becomes
+// the current image and B is kept with the comparison.
+func (w *worker) compare(id int64, req msg.CompareRequest) {
+	ctx, cancel := w.begin(id, req.Credentials)
+	defer cancel()
+	domain := domainOf(req.Ref)
+	a, b, res, err := Compare(ctx, req, w.options(id, domain, ""), w.options(id, domainOf(req.Compare), "B"))
+	var side *diff.SideError
+	if errors.As(err, &side) && side.Side == "B" {
+		domain = domainOf(req.Compare) // credentials are asked for B's registry
+	}
+	if !w.end(id, err, domain) {
+		return
+	}
+	w.eng.SetImage(a)
+	w.cmp.Set(a, b, res)
+	w.reply(id, Summary(a))
+}
