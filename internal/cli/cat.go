@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 
@@ -10,14 +9,8 @@ import (
 )
 
 func cmdCat(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var f pullFlags
-	fs := flag.NewFlagSet("cat", flag.ContinueOnError)
-	f.register(fs)
-	pos, err := parse(fs, args, 2, 2)
-	if err != nil {
-		return err
-	}
-	img, err := pullImage(ctx, pos[0], &f, true, stderr)
+	fs, f := pullFlagSet("cat")
+	img, pos, err := parseAndPull(ctx, fs, f, args, 2, 2, true, stderr)
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -21,22 +20,16 @@ import (
 )
 
 func cmdLs(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var f pullFlags
-	fs := flag.NewFlagSet("ls", flag.ContinueOnError)
-	f.register(fs)
+	fs, f := pullFlagSet("ls")
 	recursive := fs.Bool("R", false, "list recursively")
 	layer := fs.Int("layer", -1, "list layer N's own change set instead of the merged filesystem")
-	pos, err := parse(fs, args, 1, 2)
+	img, pos, err := parseAndPull(ctx, fs, f, args, 1, 2, false, stderr)
 	if err != nil {
 		return err
 	}
 	dir := "/"
 	if len(pos) == 2 {
 		dir = pos[1]
-	}
-	img, err := pullImage(ctx, pos[0], &f, false, stderr)
-	if err != nil {
-		return err
 	}
 	var entries []*layers.Entry
 	if *layer >= 0 {

@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -16,14 +15,8 @@ import (
 // cmdPackages lists the packages the image's dpkg and apk databases record,
 // with the layer that installed or last changed each (see pkg/packages).
 func cmdPackages(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var f pullFlags
-	fs := flag.NewFlagSet("packages", flag.ContinueOnError)
-	f.register(fs)
-	pos, err := parse(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
-	img, err := pullImage(ctx, pos[0], &f, true, stderr)
+	fs, f := pullFlagSet("packages")
+	img, _, err := parseAndPull(ctx, fs, f, args, 1, 1, true, stderr)
 	if err != nil {
 		return err
 	}

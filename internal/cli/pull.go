@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -15,14 +14,8 @@ import (
 )
 
 func cmdPull(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var f pullFlags
-	fs := flag.NewFlagSet("pull", flag.ContinueOnError)
-	f.register(fs)
-	pos, err := parse(fs, args, 1, 1)
-	if err != nil {
-		return err
-	}
-	img, err := pullImage(ctx, pos[0], &f, false, stderr)
+	fs, f := pullFlagSet("pull")
+	img, _, err := parseAndPull(ctx, fs, f, args, 1, 1, false, stderr)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -22,10 +21,8 @@ import (
 // keyless and Notation signatures, a root certificate). It succeeds only
 // when one signature is valid for the image's own digest.
 func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var f pullFlags
 	var keyPath, rootPath string
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	f.register(fs)
+	fs, f := pullFlagSet("verify")
 	fs.StringVar(&keyPath, "key", "", "PEM public key to verify cosign signatures with (ECDSA P-256/P-384, Ed25519)")
 	fs.StringVar(&rootPath, "root", "", "PEM root certificate(s): a Fulcio root for keyless signatures, a Notation trust anchor")
 	pos, err := parse(fs, args, 1, 1)
@@ -84,26 +81,32 @@ func cmdVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 func loadKeys(keyPath, rootPath string) (signature.Keys, error) {
 	var k signature.Keys
 	if keyPath != "" {
-		b, err := os.ReadFile(keyPath)
+		err := readPEM(keyPath, func(b []byte) (err error) { k.PublicKey, err = signature.ParsePublicKey(b); return err })
 		if err != nil {
-			return k, fmt.Errorf("verify: %w", err)
-		}
-		if k.PublicKey, err = signature.ParsePublicKey(b); err != nil {
-			return k, fmt.Errorf("verify: %s: %w", keyPath, err)
+			return k, err
 		}
 		k.KeyName = filepath.Base(keyPath)
 	}
 	if rootPath != "" {
-		b, err := os.ReadFile(rootPath)
+		err := readPEM(rootPath, func(b []byte) (err error) { k.Roots, err = signature.CertPool(b); return err })
 		if err != nil {
-			return k, fmt.Errorf("verify: %w", err)
-		}
-		if k.Roots, err = signature.CertPool(b); err != nil {
-			return k, fmt.Errorf("verify: %s: %w", rootPath, err)
+			return k, err
 		}
 		k.RootName = filepath.Base(rootPath)
 	}
 	return k, nil
+}
+
+// readPEM reads the file at p and hands its bytes to parse; errors name p.
+func readPEM(p string, parse func([]byte) error) error {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return fmt.Errorf("verify: %w", err)
+	}
+	if err := parse(b); err != nil {
+		return fmt.Errorf("verify: %s: %w", p, err)
+	}
+	return nil
 }
 
 func describeSubject(s referrers.Subject) string {
