@@ -43,6 +43,8 @@ func (p *Page) views() []View {
 		newLayersView(p),
 		newConfigView(p),
 		newManifestView(p),
+		newSupplyView(p),
+		newPackagesView(p),
 	}
 }
 
