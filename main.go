@@ -20,6 +20,7 @@ const usage = `usage:
   regscope pull|ls|cat [flags] IMAGE [PATH]   (see regscope CMD -h)
   regscope verify --key PATH [flags] IMAGE
   regscope packages [--json] [flags] IMAGE
+  regscope cache ls|prune [--json] [--max BYTES]
 `
 
 func main() {

@@ -80,7 +80,7 @@ func nativePull(b *testing.B, ref string) {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), bigWait)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, env.bin, "pull", ref)
+	cmd := exec.CommandContext(ctx, env.bin, "pull", "--no-cache", ref) // every run downloads, as the page's first open
 	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("regscope pull %s: %v\n%s", ref, err, out)
 	}

@@ -284,7 +284,7 @@ func testFaultDeclaredSize(t *testing.T, f *faultFixture) *tab {
 	tb := newTab(t)
 	tb.navigate(pageURL(f.srv, "image", ref, "path", "/huge"))
 	msg := waitError(t, tb, "other")
-	for _, want := range []string{"layer 0 (sha256:", `"huge"`, "10737418240", "MaxFileSize"} {
+	for _, want := range []string{"layer 0 (sha256:", `layer entry "huge": 10737418240 exceeds limit MaxStored (3221225472)`} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("#error reads %q; want it to mention %s", msg, want)
 		}

@@ -25,7 +25,7 @@ func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Write
 	if run := command(cmd); run != nil {
 		err = run(ctx, args, stdout, stderr)
 	} else {
-		err = fmt.Errorf("unknown command %q (want serve, pull, ls, cat, verify, packages or diff)", cmd)
+		err = fmt.Errorf("unknown command %q (want serve, pull, ls, cat, verify, packages, diff or cache)", cmd)
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -80,6 +80,8 @@ func command(cmd string) func(ctx context.Context, args []string, stdout, stderr
 		return cmdPackages
 	case "diff":
 		return cmdDiff
+	case "cache":
+		return cmdCache
 	}
 	return nil
 }
@@ -93,6 +95,7 @@ type pullFlags struct {
 	json        bool
 	timeout     time.Duration
 	mirrors     Mirrors
+	noCache     bool
 }
 
 func (f *pullFlags) register(fs *flag.FlagSet) {
@@ -104,6 +107,7 @@ func (f *pullFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.json, "json", false, "print JSON")
 	fs.Var(&f.mirrors, "mirror", MirrorUsage)
 	fs.DurationVar(&f.timeout, "timeout", 0, "give up the whole pull after this long, e.g. 10m (default: no limit; stalls are cut after 30s anyway)")
+	fs.BoolVar(&f.noCache, "no-cache", false, "download every blob, neither reading nor filling the blob cache")
 }
 
 // parse parses args, allowing flags after positional arguments, and checks
@@ -134,7 +138,7 @@ func parse(fs *flag.FlagSet, args []string, min, max int) ([]string, error) {
 func usage(cmd string) string {
 	switch cmd {
 	case "pull":
-		return "pull [--platform P] [--insecure] [--concurrency N] [--timeout D] [--mirror UPSTREAM=URL]... [-u USER -p PASS] [--json] REF"
+		return "pull [--platform P] [--insecure] [--concurrency N] [--timeout D] [--mirror UPSTREAM=URL]... [--no-cache] [-u USER -p PASS] [--json] REF"
 	case "ls":
 		return "ls [-R] [--json] [--layer N] [pull flags] REF [PATH]"
 	case "verify":
@@ -143,15 +147,18 @@ func usage(cmd string) string {
 		return "packages [--json] [pull flags] REF"
 	case "diff":
 		return "diff [--json] [--platform-b P] [pull flags] A B [PATH]"
+	case "cache":
+		return "cache ls [--json] | cache prune [--max BYTES | --all]"
 	default:
 		return "cat [pull flags] REF PATH"
 	}
 }
 
 // pullImage runs the pipeline with the flags' options, showing progress on
-// stderr. Only with content does it keep file contents (cat needs them;
-// pull and ls need the metadata alone, so their memory does not grow with
-// the image).
+// stderr. Only with content does it keep file contents, in a temporary file
+// (cat needs them; pull and ls need the metadata alone): memory does not
+// grow with the image either way. Blobs come from and go to the blob cache
+// unless --no-cache.
 func pullImage(ctx context.Context, ref string, f *pullFlags, content bool, stderr io.Writer) (*pull.Image, error) {
 	if f.timeout > 0 {
 		var cancel context.CancelFunc
@@ -166,19 +173,31 @@ func pullImage(ctx context.Context, ref string, f *pullFlags, content bool, stde
 	if err != nil {
 		return nil, err
 	}
-	store := layers.DiscardStore()
+	store, release := layers.DiscardStore(), func(*pull.Image) {}
 	if content {
-		store = layers.MemStore()
+		if store, release, err = tempStore(); err != nil {
+			return nil, err
+		}
+	}
+	var cache pull.Cache
+	if !f.noCache {
+		if c, err := openCache(); err != nil {
+			fmt.Fprintf(stderr, "regscope: running without the blob cache: %s\n", oneLine(err.Error()))
+		} else {
+			cache = c
+		}
 	}
 	prog := newProgress(stderr)
 	defer prog.finish()
 	img, err := pull.Pull(ctx, ref, pull.Options{
+		Cache:       cache,
 		Platform:    f.platform,
 		Concurrency: f.concurrency,
 		Registry:    ro,
 		Store:       store,
 		Progress:    prog.event,
 	})
+	release(img)
 	return img, explain(err, r.Domain)
 }
 

@@ -406,7 +406,7 @@ func TestHostileTruncated(t *testing.T) {
 		{"mid-body, gzip", tartest.Gzip(t, full[:512*2+512+5000]), `layer entry "big": storing 10000 bytes`},
 		{"gzip stream cut", tartest.Gzip(t, full)[:40], `unexpected EOF`},
 		{"zstd stream cut", tartest.Zstd(t, full)[:100], `unexpected EOF`},
-		{"declared 10 GB, body cut", tartest.Layer(t, []tartest.Entry{{Name: "huge", Body: "tiny", Size: 10 << 30}}), `layer entry "huge": 10737418240 exceeds limit MaxFileSize`},
+		{"declared 10 GB, body cut", tartest.Layer(t, []tartest.Entry{{Name: "huge", Body: "tiny", Size: 10 << 30}}), `layer entry "huge": storing 10737418240 bytes: store: after 4 of 10737418240 bytes: unexpected EOF`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cs, err := readErr(t, tc.body, Limits{})
@@ -431,17 +431,18 @@ func (c *countStore) Put(r io.Reader, size int64) (Content, error) {
 
 func TestHostileDeclaredSize(t *testing.T) {
 	lie := tartest.Layer(t, []tartest.Entry{{Name: "huge", Body: "only a few bytes", Size: 10 << 30}})
-	// With the default limits the header is refused before the Store is asked.
+	// A MaxStored below the declared size refuses the header before the
+	// Store is asked.
 	var cstore countStore
-	_, _, err := Read(bytes.NewReader(lie), "", &cstore, Limits{})
+	_, _, err := Read(bytes.NewReader(lie), "", &cstore, Limits{MaxStored: 1 << 30})
 	var le *LimitError
-	if !errors.As(err, &le) || le.Limit != "MaxFileSize" || cstore.puts != 0 {
-		t.Errorf("default limits: err = %v, %d Puts; want MaxFileSize before any Put", err, cstore.puts)
+	if !errors.As(err, &le) || le.Limit != "MaxStored" || cstore.puts != 0 {
+		t.Errorf("MaxStored 1 GiB: err = %v, %d Puts; want MaxStored before any Put", err, cstore.puts)
 	}
-	// Without limits the Store is asked for 10 GB and must not allocate them.
-	unlimited := Limits{MaxFileSize: -1, MaxBytes: -1, MaxStored: -1}
+	// With the default limits (no size limit) the Store is asked for 10 GB
+	// and must not allocate them.
 	var rerr error
-	n := allocated(func() { _, _, rerr = Read(bytes.NewReader(lie), "", MemStore(), unlimited) })
+	n := allocated(func() { _, _, rerr = Read(bytes.NewReader(lie), "", MemStore(), Limits{}) })
 	if rerr == nil || !strings.Contains(rerr.Error(), "after 16 of 10737418240 bytes: unexpected EOF") {
 		t.Errorf("unlimited: err = %v", rerr)
 	}
@@ -468,11 +469,11 @@ func TestHostileDeclaredSize(t *testing.T) {
 
 func TestHostileBombs(t *testing.T) {
 	d := DefaultLimits()
-	if d.MaxBytes <= 0 || d.MaxEntries <= 0 || d.MaxFileSize <= 0 || d.MaxStored <= 0 || d.MaxMetaBytes <= 0 || d.MaxPathDepth <= 0 || d.MaxPAXBytes <= 0 {
+	if d.MaxBytes <= 0 || d.MaxEntries <= 0 || d.MaxRatio <= 0 || d.MaxMetaBytes <= 0 || d.MaxPathDepth <= 0 || d.MaxPAXBytes <= 0 {
 		t.Fatalf("a default limit is missing: %+v", d)
 	}
 	const max = 64 << 20
-	lim := Limits{MaxBytes: max, MaxFileSize: -1, MaxStored: -1} // MaxBytes alone
+	lim := Limits{MaxBytes: max, MaxRatio: -1} // MaxBytes alone
 	// A whiteout declaring a 1 TiB body, then zstd zeros as that body: the
 	// tar reader skips it, through the hashing counter.
 	whiteoutBody := tartest.Layer(t, []tartest.Entry{{Name: ".wh.x", Body: "", Size: 1 << 40}})
@@ -511,7 +512,7 @@ func TestHostileBombs(t *testing.T) {
 // each fit cannot together expand past it.
 func TestHostileSparse(t *testing.T) {
 	const max = 1 << 20
-	lim := Limits{MaxBytes: max, MaxFileSize: -1, MaxStored: -1} // MaxBytes alone
+	lim := Limits{MaxBytes: max, MaxRatio: -1} // MaxBytes alone
 	one := tartest.Sparse{Name: "one", RealSize: 400 << 10, Last: '1'}
 	cs, st, err := Read(bytes.NewReader(tartest.SparseArchive(one)), "", nil, lim)
 	if err != nil {

@@ -51,14 +51,15 @@ func Read(compressed io.Reader, mediaType string, store Store, lim Limits) (*Cha
 	if store == nil {
 		store = MemStore()
 	}
-	lim = lim.withDefaults()
+	lim = lim.WithDefaults()
 	var st Stats
-	rc, gz, err := decompress(compressed, mediaType)
+	in := &countReader{r: compressed}
+	rc, gz, err := decompress(in, mediaType)
 	if err != nil {
 		return nil, st, err
 	}
 	defer rc.Close()
-	h := &hashCounter{h: sha256.New(), max: lim.MaxBytes, cur: "(first header)"}
+	h := &hashCounter{h: sha256.New(), max: lim.MaxBytes, ratio: lim.MaxRatio, in: in, cur: "(first header)"}
 	tr := tar.NewReader(io.TeeReader(rc, h))
 	cs := &ChangeSet{}
 	byPath := map[string]*Entry{} // this layer's entries so far, for hardlinks
@@ -73,7 +74,7 @@ func Read(compressed io.Reader, mediaType string, store Store, lim Limits) (*Cha
 		}
 		st.Entries++
 		h.cur = hdr.Name
-		if exceeds(int64(st.Entries+st.Parents), int64(lim.MaxEntries)) {
+		if Exceeds(int64(st.Entries+st.Parents), int64(lim.MaxEntries)) {
 			return nil, st, &LimitError{Limit: "MaxEntries", Max: int64(lim.MaxEntries), Value: int64(st.Entries + st.Parents), Path: hdr.Name}
 		}
 		e, err := entryFromHeader(hdr, lim)
@@ -84,21 +85,18 @@ func Read(compressed io.Reader, mediaType string, store Store, lim Limits) (*Cha
 			continue
 		}
 		st.Parents += impliedDirs(dirs, e)
-		if exceeds(int64(st.Entries+st.Parents), int64(lim.MaxEntries)) {
+		if Exceeds(int64(st.Entries+st.Parents), int64(lim.MaxEntries)) {
 			return nil, st, &LimitError{Limit: "MaxEntries", Max: int64(lim.MaxEntries), Value: int64(st.Entries + st.Parents), Path: hdr.Name}
 		}
 		st.MetaBytes += int64(len(e.Path) + len(e.Link) + len(e.Uname) + len(e.Gname))
-		if exceeds(st.MetaBytes, lim.MaxMetaBytes) {
+		if Exceeds(st.MetaBytes, lim.MaxMetaBytes) {
 			return nil, st, &LimitError{Limit: "MaxMetaBytes", Max: lim.MaxMetaBytes, Value: st.MetaBytes, Path: hdr.Name}
 		}
 		if e.Type == TypeFile {
-			if exceeds(hdr.Size, lim.MaxFileSize) {
-				return nil, st, &LimitError{Limit: "MaxFileSize", Max: lim.MaxFileSize, Value: hdr.Size, Path: hdr.Name}
-			}
-			if exceeds(h.n+h.holes+hdr.Size, lim.MaxBytes) {
+			if Exceeds(h.n+h.holes+hdr.Size, lim.MaxBytes) {
 				return nil, st, &LimitError{Limit: "MaxBytes", Max: lim.MaxBytes, Value: h.n + h.holes + hdr.Size, Path: hdr.Name}
 			}
-			if exceeds(st.Stored+hdr.Size, lim.MaxStored) {
+			if Exceeds(st.Stored+hdr.Size, lim.MaxStored) {
 				return nil, st, &LimitError{Limit: "MaxStored", Max: lim.MaxStored, Value: st.Stored + hdr.Size, Path: hdr.Name}
 			}
 			before := h.n
@@ -147,22 +145,42 @@ func Read(compressed io.Reader, mediaType string, store Store, lim Limits) (*Cha
 
 // hashCounter hashes and counts what is written to it, and fails once the
 // count, plus the holes of the sparse files read so far, goes over max
-// (MaxBytes), naming the entry being read. Holes cost no stream bytes but
-// are read out as zeros: MaxBytes bounds the bytes the reader produces.
+// (MaxBytes), or past RatioFloor grows more than ratio times the compressed
+// bytes read so far (MaxRatio), naming the entry being read. Holes cost no
+// stream bytes but are read out as zeros: MaxBytes bounds the bytes the
+// reader produces.
 type hashCounter struct {
 	h     hash.Hash
 	n     int64
 	holes int64 // bytes of sparse files not in the stream
 	max   int64
-	cur   string // the entry being read, for errors
+	ratio int64
+	in    *countReader // the compressed stream
+	cur   string       // the entry being read, for errors
 }
 
 func (c *hashCounter) Write(p []byte) (int, error) {
 	c.n += int64(len(p))
-	if exceeds(c.n+c.holes, c.max) {
+	if Exceeds(c.n+c.holes, c.max) {
 		return 0, &LimitError{Limit: "MaxBytes", Max: c.max, Value: c.n + c.holes, Path: c.cur}
 	}
+	if over := c.n + c.holes - RatioFloor; over > 0 && Exceeds(over, c.ratio*c.in.n) {
+		in := max(c.in.n, 1)
+		return 0, &LimitError{Limit: "MaxRatio", Max: c.ratio, Value: (over + in - 1) / in, Path: c.cur} // rounded up: over the limit reads as over it
+	}
 	return c.h.Write(p)
+}
+
+// countReader counts the bytes read through it.
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // impliedDirs adds to dirs the directories e's path implies (its parents;
@@ -211,11 +229,11 @@ func entryFromHeader(hdr *tar.Header, lim Limits) (*Entry, error) {
 	for k, v := range hdr.PAXRecords {
 		pax += len(k) + len(v)
 	}
-	if exceeds(int64(pax), int64(lim.MaxPAXBytes)) {
+	if Exceeds(int64(pax), int64(lim.MaxPAXBytes)) {
 		return nil, &LimitError{Limit: "MaxPAXBytes", Max: int64(lim.MaxPAXBytes), Value: int64(pax), Path: hdr.Name}
 	}
 	p := cleanPath(hdr.Name)
-	if d := depth(p); exceeds(int64(d), int64(lim.MaxPathDepth)) {
+	if d := depth(p); Exceeds(int64(d), int64(lim.MaxPathDepth)) {
 		return nil, &LimitError{Limit: "MaxPathDepth", Max: int64(lim.MaxPathDepth), Value: int64(d), Path: hdr.Name}
 	}
 	e := &Entry{

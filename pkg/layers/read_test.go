@@ -262,12 +262,11 @@ func TestLimits(t *testing.T) {
 		{Limits{MaxEntries: 11}, `layer entry "` + deep + `": 12 exceeds limit MaxEntries (11)`}, // its parents count
 		{Limits{MaxStored: 999}, `layer entry "a": 1000 exceeds limit MaxStored (999)`},
 		{Limits{MaxMetaBytes: 20}, `layer entry "` + deep + `": 24 exceeds limit MaxMetaBytes (20)`}, // "/a" + "/d/…/f"
-		{Limits{MaxFileSize: 999}, `layer entry "a": 1000 exceeds limit MaxFileSize (999)`},
 		{Limits{MaxBytes: 1500}, `exceeds limit MaxBytes (1500)`},
 		{Limits{MaxPathDepth: 10}, `layer entry "` + deep + `": 11 exceeds limit MaxPathDepth (10)`},
 		{Limits{MaxPAXBytes: 2000}, `layer entry "b": 3022 exceeds limit MaxPAXBytes (2000)`},
-		{Limits{MaxEntries: -1, MaxFileSize: -1, MaxBytes: -1, MaxPathDepth: -1, MaxPAXBytes: -1, MaxStored: -1, MaxMetaBytes: -1}, ``},
-		{Limits{MaxEntries: 13, MaxFileSize: 1000, MaxPathDepth: 11, MaxPAXBytes: 3022, MaxStored: 1000, MaxMetaBytes: 26}, ``},
+		{Limits{MaxEntries: -1, MaxBytes: -1, MaxRatio: -1, MaxPathDepth: -1, MaxPAXBytes: -1, MaxStored: -1, MaxMetaBytes: -1}, ``},
+		{Limits{MaxEntries: 13, MaxPathDepth: 11, MaxPAXBytes: 3022, MaxStored: 1000, MaxMetaBytes: 26}, ``},
 	} {
 		_, _, err := Read(bytes.NewReader(tartest.Layer(t, entries)), "", nil, tc.lim)
 		if tc.want == "" {

@@ -155,7 +155,7 @@ type limitStore struct {
 // its reservation back.
 func (l *limitStore) Put(r io.Reader, size int64) (Content, error) {
 	l.mu.Lock()
-	if size > 0 && exceeds(l.n+size, l.max) {
+	if size > 0 && Exceeds(l.n+size, l.max) {
 		v := l.n + size
 		l.mu.Unlock()
 		return nil, &LimitError{Limit: "MaxStored", Max: l.max, Value: v}

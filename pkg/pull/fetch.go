@@ -166,11 +166,11 @@ func (p *puller) merge(ctx context.Context, descs []v1.Descriptor, order []*fetc
 	return nil
 }
 
-// layer downloads one blob and reads it into a change set. The registry's
-// reader verifies the blob's size and digest; layers.Read drains it to the
-// end so that check always runs. A blob that fails that check is read once
-// more with caches bypassed (a mirror or proxy may have served it) before
-// the layer fails.
+// layer downloads one blob (or reads it from the cache) and reads it into a
+// change set. The registry's reader (and the cache's) verifies the blob's
+// size and digest; layers.Read drains it to the end so that check always
+// runs. A blob that fails that check is read once more with caches
+// bypassed (a mirror or proxy may have served it) before the layer fails.
 func (p *puller) layer(ctx context.Context, i int, d v1.Descriptor) (*layers.ChangeSet, layers.Stats, error) {
 	cs, st, err := p.layerOnce(ctx, i, d)
 	if registry.IsCorrupt(err) && ctx.Err() == nil {
@@ -188,15 +188,17 @@ func (p *puller) layer(ctx context.Context, i int, d v1.Descriptor) (*layers.Cha
 func (p *puller) layerOnce(ctx context.Context, i int, d v1.Descriptor) (*layers.ChangeSet, layers.Stats, error) {
 	ev := Event{Phase: PhaseLayers, Layer: i, Digest: d.Digest, State: Downloading, Total: d.Size}
 	p.rep.emit(ev)
-	rc, err := p.client.Blob(ctx, p.ref, d)
+	var cs *layers.ChangeSet
+	var st layers.Stats
+	var c *counter
+	err := p.withBlob(ctx, PhaseLayers, d, func(r io.Reader) error {
+		c = &counter{r: r, ev: ev, rep: p.rep, step: 256 << 10}
+		var err error
+		cs, st, err = layers.Read(c, d.MediaType, p.opts.Store, p.opts.Limits)
+		return err
+	})
 	if err != nil {
 		return nil, layers.Stats{}, err
-	}
-	defer rc.Close()
-	c := &counter{r: rc, ev: ev, rep: p.rep, step: 256 << 10}
-	cs, st, err := layers.Read(c, d.MediaType, p.opts.Store, p.opts.Limits)
-	if err != nil {
-		return nil, layers.Stats{}, blobVerdict(ctx, rc, err)
 	}
 	ev.Done, ev.State = c.ev.Done, Verifying
 	p.rep.emit(ev)

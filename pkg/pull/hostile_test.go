@@ -180,8 +180,7 @@ func TestHostileImagesPull(t *testing.T) {
 				lie := tartest.Layer(t, []tartest.Entry{{Name: "huge", Body: "tiny", Size: 10 << 30}})
 				return []ggcr.Layer{newRawLayer(tartest.Gzip(t, lie), lie, types.OCILayer)}
 			},
-			want:  `layer entry "huge": 10737418240 exceeds limit MaxFileSize`,
-			limit: "MaxFileSize",
+			want: `layer entry "huge": storing 10737418240 bytes: store: after 4 of 10737418240 bytes: unexpected EOF`,
 		},
 		{
 			name: "MaxStored over the whole image",

@@ -3,6 +3,7 @@ package pull
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/opencontainers/go-digest"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
@@ -25,6 +26,9 @@ type Options struct {
 	Store layers.Store
 	// Limits bound what an image may make the pull hold.
 	Limits layers.Limits
+	// Cache, when set, keeps verified configs and layer blobs between
+	// pulls; nil downloads every blob.
+	Cache Cache
 	// Progress, when set, receives events. Calls are serialised.
 	Progress func(Event)
 	// Shared, when set, shares layers with the other pulls given the same
@@ -150,7 +154,7 @@ func (p *puller) config(ctx context.Context, m *manifest.Manifest, img *Image) (
 		img.Image = cfg
 		descs = m.Schema1.Layers()
 	case m.Image != nil:
-		body, err := p.client.BlobBytes(ctx, p.ref, m.Image.Config, manifest.MaxConfigSize)
+		body, err := p.configBytes(ctx, m.Image.Config)
 		if err != nil {
 			return nil, fmt.Errorf("config %s: %w", m.Image.Config.Digest, err)
 		}
@@ -171,6 +175,26 @@ func (p *puller) config(ctx context.Context, m *manifest.Manifest, img *Image) (
 		img.Platform = v1.Platform{OS: img.Image.OS, Architecture: img.Image.Architecture, Variant: img.Image.Variant}
 	}
 	return descs, nil
+}
+
+// configBytes reads the config blob whole, verified, refusing more than
+// manifest.MaxConfigSize bytes.
+func (p *puller) configBytes(ctx context.Context, d v1.Descriptor) ([]byte, error) {
+	if d.Size > manifest.MaxConfigSize {
+		return nil, fmt.Errorf("blob %s: size %d exceeds the limit of %d bytes", d.Digest, d.Size, manifest.MaxConfigSize)
+	}
+	var body []byte
+	err := p.withBlob(ctx, PhaseConfig, d, func(r io.Reader) error {
+		var err error
+		if body, err = io.ReadAll(io.LimitReader(r, manifest.MaxConfigSize+1)); err != nil {
+			return err
+		}
+		if int64(len(body)) > manifest.MaxConfigSize {
+			return fmt.Errorf("blob %s: more than the limit of %d bytes", d.Digest, manifest.MaxConfigSize)
+		}
+		return nil
+	})
+	return body, err
 }
 
 func verifiedCount(img *Image) int {

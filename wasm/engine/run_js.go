@@ -10,6 +10,7 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/regscope/regscope/pkg/layers"
 	"github.com/regscope/regscope/pkg/pull"
 	"github.com/regscope/regscope/pkg/registry"
 	"github.com/regscope/regscope/wasm/fetch"
@@ -83,12 +84,7 @@ func (w *worker) fail(id int64, err error, domain string) {
 func (w *worker) handle(e msg.Envelope) {
 	switch e.Kind {
 	case msg.KindPull:
-		var req msg.PullRequest
-		if err := e.Decode(&req); err != nil {
-			w.fail(e.ID, err, "")
-			return
-		}
-		w.pull(e.ID, req)
+		decoded(w, e, func(req msg.PullRequest) { w.pull(e.ID, req) })
 	case msg.KindCancel:
 		var req msg.CancelRequest
 		if e.Decode(&req) == nil {
@@ -99,36 +95,11 @@ func (w *worker) handle(e msg.Envelope) {
 			w.mu.Unlock()
 		}
 	case msg.KindList:
-		var req msg.ListRequest
-		if err := e.Decode(&req); err != nil {
-			w.fail(e.ID, err, "")
-			return
-		}
-		r, err := w.eng.List(req)
-		if err != nil {
-			w.fail(e.ID, err, "")
-			return
-		}
-		w.reply(e.ID, r)
+		answer(w, e, w.eng.List)
 	case msg.KindStat:
-		var req msg.StatRequest
-		if err := e.Decode(&req); err != nil {
-			w.fail(e.ID, err, "")
-			return
-		}
-		r, err := w.eng.Stat(req)
-		if err != nil {
-			w.fail(e.ID, err, "")
-			return
-		}
-		w.reply(e.ID, r)
+		answer(w, e, w.eng.Stat)
 	case msg.KindRead:
-		var req msg.ReadRequest
-		if err := e.Decode(&req); err != nil {
-			w.fail(e.ID, err, "")
-			return
-		}
-		w.read(e.ID, req)
+		decoded(w, e, func(req msg.ReadRequest) { w.read(e.ID, req) })
 	case msg.KindSupply:
 		w.supply(e.ID, e)
 	case msg.KindPackages:
@@ -138,6 +109,30 @@ func (w *worker) handle(e msg.Envelope) {
 	default:
 		w.fail(e.ID, &msg.ErrorInfo{Kind: msg.ErrOther, Message: "unknown request " + string(e.Kind), Layer: -1}, "")
 	}
+}
+
+// decoded decodes e's body as a Req and passes it to fn, or answers e with
+// the decoding error.
+func decoded[Req any](w *worker, e msg.Envelope, fn func(Req)) {
+	var req Req
+	if err := e.Decode(&req); err != nil {
+		w.fail(e.ID, err, "")
+		return
+	}
+	fn(req)
+}
+
+// answer decodes e's body as a Req, calls fn and replies with its result or
+// its error: the whole of a plain request.
+func answer[Req, Resp any](w *worker, e msg.Envelope, fn func(Req) (Resp, error)) {
+	decoded(w, e, func(req Req) {
+		r, err := fn(req)
+		if err != nil {
+			w.fail(e.ID, err, "")
+			return
+		}
+		w.reply(e.ID, r)
+	})
 }
 
 func (w *worker) read(id int64, req msg.ReadRequest) {
@@ -231,7 +226,8 @@ func (w *worker) options(id int64, domain, side string) pull.Options {
 	last := map[int]time.Time{}
 	lastState := map[int]pull.State{}
 	return pull.Options{
-		Store: NewStore(),
+		Store:  NewStore(),
+		Limits: layers.Limits{MaxStored: MaxMemoryStored},
 		Registry: registry.Options{
 			Transport:   w.transport,
 			Credentials: w.credentials,

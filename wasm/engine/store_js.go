@@ -12,6 +12,11 @@ import (
 	"github.com/regscope/regscope/pkg/layers"
 )
 
+// MaxMemoryStored bounds the file content a pull keeps in JavaScript memory
+// (layers.Limits.MaxStored): less than a tab or a laptop can hold, more
+// than nearly every image people inspect.
+const MaxMemoryStored = 3 << 30
+
 // bufSize is the Go-side buffer a Put copies through.
 const bufSize = 256 << 10
 
