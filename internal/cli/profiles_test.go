@@ -24,6 +24,7 @@ import (
 func runIn(t *testing.T, w *regtest.World, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	t.Setenv("DOCKER_CONFIG", t.TempDir())
+	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // a blob cache of its own, unless env names one
 	t.Setenv("REGSCOPE_USERNAME", "")
 	t.Setenv("REGSCOPE_PASSWORD", "")
 	for k, v := range env {
