@@ -41,6 +41,11 @@ func runMain(m *testing.M) int {
 		return fail("%v", err)
 	}
 	defer os.RemoveAll(env.tmp)
+	// The CLI run as an oracle keeps its blob cache here, not in the home
+	// directory of whoever runs the tests.
+	if err := os.Setenv("XDG_CACHE_HOME", filepath.Join(env.tmp, "cache")); err != nil {
+		return fail("%v", err)
+	}
 	if env.root, err = moduleRoot(); err != nil {
 		return fail("%v", err)
 	}
