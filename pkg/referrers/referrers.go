@@ -46,6 +46,9 @@ type Referrer struct {
 	Manifest     *v1.Manifest      // decoded, nil when the referrer is an index
 	Index        *v1.Index         // decoded, nil unless the referrer is an index
 	Referrers    []*Referrer       // referrers of this referrer
+	// Err says why the manifest could not be fetched or verified; the
+	// referrer then has no Body, Manifest or Index, and is not followed.
+	Err string
 }
 
 // Layers returns the referrer's layer descriptors (nil for an index).
@@ -112,7 +115,7 @@ func (f *finder) find(ctx context.Context, subject digest.Digest, artifactType s
 	}
 	var out []*Referrer
 	add := func(ref *Referrer) error {
-		if f.seen[ref.Digest] {
+		if ref.Digest != "" && f.seen[ref.Digest] {
 			return nil
 		}
 		if f.n >= f.o.Max {
@@ -123,8 +126,23 @@ func (f *finder) find(ctx context.Context, subject digest.Digest, artifactType s
 		out = append(out, ref)
 		return nil
 	}
+	type listed struct {
+		d      v1.Descriptor
+		source string
+	}
+	var all []listed
 	for _, d := range descs {
-		ref, err := f.fetch(ctx, subject, d.Digest, d.MediaType, source)
+		all = append(all, listed{d, source})
+	}
+	if depth == 1 && f.o.Index != nil {
+		for _, d := range f.o.Index.Manifests {
+			if manifest.IsAttestation(d) && d.Annotations[AnnotationReferenceDigest] == string(subject) {
+				all = append(all, listed{d, SourceIndex})
+			}
+		}
+	}
+	for _, l := range all {
+		ref, err := f.fetch(ctx, subject, l.d, l.source)
 		if err != nil {
 			return nil, err
 		}
@@ -132,25 +150,12 @@ func (f *finder) find(ctx context.Context, subject digest.Digest, artifactType s
 			return nil, err
 		}
 	}
-	if depth == 1 && f.o.Index != nil {
-		for _, d := range f.o.Index.Manifests {
-			if manifest.IsAttestation(d) && d.Annotations[AnnotationReferenceDigest] == string(subject) {
-				ref, err := f.fetch(ctx, subject, d.Digest, d.MediaType, SourceIndex)
-				if err != nil {
-					return nil, err
-				}
-				if err := add(ref); err != nil {
-					return nil, err
-				}
-			}
-		}
-	}
 	tagged, err := f.cosignTags(ctx, subject)
 	if err != nil {
 		return nil, err
 	}
 	for _, ref := range tagged {
-		if artifactType == "" || ref.ArtifactType == artifactType {
+		if artifactType == "" || ref.ArtifactType == artifactType || ref.Err != "" {
 			if err := add(ref); err != nil {
 				return nil, err
 			}
@@ -158,6 +163,9 @@ func (f *finder) find(ctx context.Context, subject digest.Digest, artifactType s
 	}
 	if depth < f.o.Depth {
 		for _, ref := range out {
+			if ref.Err != "" {
+				continue // not verified: not followed
+			}
 			if ref.Referrers, err = f.find(ctx, ref.Digest, "", depth+1); err != nil {
 				return nil, err
 			}
@@ -198,7 +206,8 @@ func (f *finder) listed(ctx context.Context, subject digest.Digest, artifactType
 }
 
 // cosignTags reads the manifests under cosign's tags for subject, skipping
-// the tags that do not exist.
+// the tags that do not exist. A tag whose manifest cannot be read or
+// verified is returned with Err set.
 func (f *finder) cosignTags(ctx context.Context, subject digest.Digest) ([]*Referrer, error) {
 	var out []*Referrer
 	for _, suffix := range cosignTagSuffixes() {
@@ -207,12 +216,15 @@ func (f *finder) cosignTags(ctx context.Context, subject digest.Digest) ([]*Refe
 		if errors.Is(err, registry.ErrNotFound) {
 			continue
 		}
-		if err != nil {
-			return nil, fmt.Errorf("cosign tag %s: %w", tag, err)
+		var ref *Referrer
+		if err == nil {
+			ref, err = decode(subject, m, SourceCosignTag)
 		}
-		ref, err := decode(subject, m, SourceCosignTag)
 		if err != nil {
-			return nil, fmt.Errorf("cosign tag %s: %w", tag, err)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			ref = &Referrer{Subject: subject, Source: SourceCosignTag, Err: fmt.Sprintf("cosign tag %s: %v", tag, err)}
 		}
 		ref.Tag = tag
 		out = append(out, ref)
@@ -220,19 +232,27 @@ func (f *finder) cosignTags(ctx context.Context, subject digest.Digest) ([]*Refe
 	return out, nil
 }
 
-// fetch reads the referrer manifest d (verified against d by pkg/registry).
-func (f *finder) fetch(ctx context.Context, subject, d digest.Digest, mediaType, source string) (*Referrer, error) {
+// fetch reads the referrer manifest d lists (verified against d.Digest by
+// pkg/registry). A manifest that cannot be fetched, does not verify or does
+// not decode comes back as a Referrer with Err set and no content, so the
+// other referrers stay; only a cancelled context is an error.
+func (f *finder) fetch(ctx context.Context, subject digest.Digest, d v1.Descriptor, source string) (*Referrer, error) {
 	accept := manifest.AcceptTypes()
-	if mediaType != "" {
-		accept = append([]string{mediaType}, accept...)
+	if d.MediaType != "" {
+		accept = append([]string{d.MediaType}, accept...)
 	}
-	m, err := f.c.Manifest(ctx, f.r, string(d), accept, manifest.MaxManifestSize)
-	if err != nil {
-		return nil, fmt.Errorf("referrer %s of %s: %w", d, subject, err)
+	m, err := f.c.Manifest(ctx, f.r, string(d.Digest), accept, manifest.MaxManifestSize)
+	var ref *Referrer
+	if err == nil {
+		ref, err = decode(subject, m, source)
 	}
-	ref, err := decode(subject, m, source)
-	if err != nil {
-		return nil, fmt.Errorf("referrer %s of %s: %w", d, subject, err)
+	if err == nil {
+		return ref, nil
 	}
-	return ref, nil
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	return &Referrer{Subject: subject, Digest: d.Digest, MediaType: d.MediaType, ArtifactType: d.ArtifactType, Size: d.Size,
+		Annotations: d.Annotations, Created: d.Annotations[AnnotationCreated], Source: source,
+		Err: fmt.Sprintf("referrer %s of %s: %v", d.Digest, subject, err)}, nil
 }

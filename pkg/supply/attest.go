@@ -35,13 +35,15 @@ func attestations(ctx context.Context, c *registry.Client, r registry.Ref, ref *
 		if !attest.IsDocument(l.MediaType) {
 			continue
 		}
-		b, err := c.BlobBytes(ctx, r, l, MaxBlobSize)
+		b, err := fetchBlob(ctx, c, r, l)
 		if err != nil {
-			return nil, fmt.Errorf("attestation %s layer %s: %w", ref.Digest, l.Digest, err)
+			return nil, err
 		}
-		a := &Attestation{Referrer: ref.Digest, Source: ref.Source, Subject: ref.Subject, Layer: l, Blob: b}
-		if a.Doc, err = attest.Decode(l.MediaType, b, ref.Subject); err != nil {
-			a.Err = err.Error()
+		a := &Attestation{Referrer: ref.Digest, Source: ref.Source, Subject: ref.Subject, Layer: l, Blob: b.data, Err: b.err}
+		if b.err == "" {
+			if a.Doc, err = attest.Decode(l.MediaType, b.data, ref.Subject); err != nil {
+				a.Err = err.Error()
+			}
 		}
 		out = append(out, a)
 	}

@@ -31,7 +31,8 @@ type Signature struct {
 	Source   string        // how the manifest was found
 	Subject  digest.Digest // what it is attached to
 	Layer    v1.Descriptor // the payload or envelope layer
-	Blob     []byte        // its bytes, digest-verified
+	Blob     []byte        // its bytes, digest-verified; nil when FetchErr is set
+	FetchErr string        // why the blob could not be fetched or verified
 	Result   signature.Result
 }
 
@@ -49,11 +50,11 @@ func Collect(ctx context.Context, c *registry.Client, r registry.Ref, subject re
 			if !isSignatureLayer(ref, l) {
 				continue
 			}
-			b, err := c.BlobBytes(ctx, r, l, MaxBlobSize)
+			b, err := fetchBlob(ctx, c, r, l)
 			if err != nil {
-				return fmt.Errorf("signature %s layer %s: %w", ref.Digest, l.Digest, err)
+				return err
 			}
-			rep.Signatures = append(rep.Signatures, &Signature{Referrer: ref.Digest, Source: ref.Source, Subject: ref.Subject, Layer: l, Blob: b})
+			rep.Signatures = append(rep.Signatures, &Signature{Referrer: ref.Digest, Source: ref.Source, Subject: ref.Subject, Layer: l, Blob: b.data, FetchErr: b.err})
 		}
 		as, err := attestations(ctx, c, r, ref)
 		rep.Attestations = append(rep.Attestations, as...)
@@ -78,6 +79,13 @@ func (rep *Report) Verify(keys signature.Keys) {
 
 // check verifies one signature with keys.
 func (s *Signature) check(keys signature.Keys) signature.Result {
+	if s.FetchErr != "" {
+		kind := signature.KindNotation
+		if signature.IsCosign(s.Layer) {
+			kind = signature.KindCosign
+		}
+		return signature.Result{Kind: kind, Status: signature.Invalid, Reason: s.FetchErr}
+	}
 	if signature.IsCosign(s.Layer) {
 		return signature.Cosign{Layer: s.Layer, Payload: s.Blob}.Verify(s.Subject, keys)
 	}
@@ -129,4 +137,24 @@ func rank(s signature.Status) int {
 		return 3
 	}
 	return 4
+}
+
+// fetched is a blob's verified bytes, or why there are none.
+type fetched struct {
+	data []byte
+	err  string
+}
+
+// fetchBlob reads layer l (verified, at most MaxBlobSize). A blob that
+// cannot be read or verified is reported in err, so the rest of the report
+// stands; only a cancelled context is an error.
+func fetchBlob(ctx context.Context, c *registry.Client, r registry.Ref, l v1.Descriptor) (fetched, error) {
+	b, err := c.BlobBytes(ctx, r, l, MaxBlobSize)
+	if err == nil {
+		return fetched{data: b}, nil
+	}
+	if ctx.Err() != nil {
+		return fetched{}, ctx.Err()
+	}
+	return fetched{err: fmt.Sprintf("blob %s: %v", l.Digest, err)}, nil
 }

@@ -94,7 +94,7 @@ func referrerRows(refs []*referrers.Referrer) []msg.Referrer {
 	for _, r := range refs {
 		out = append(out, msg.Referrer{Digest: string(r.Digest), Subject: string(r.Subject), MediaType: r.MediaType, ArtifactType: r.ArtifactType,
 			Size: r.Size, Source: r.Source, Tag: r.Tag, Created: r.Created, Annotations: r.Annotations, Body: string(r.Body),
-			Referrers: referrerRows(r.Referrers)})
+			Error: r.Err, Referrers: referrerRows(r.Referrers)})
 	}
 	return out
 }

@@ -40,7 +40,8 @@ type Referrer struct {
 	Tag          string            `json:"tag,omitempty"`
 	Created      string            `json:"created,omitempty"`
 	Annotations  map[string]string `json:"annotations,omitempty"`
-	Body         string            `json:"body"` // the manifest JSON, digest-verified
+	Body         string            `json:"body"`            // the manifest JSON, digest-verified
+	Error        string            `json:"error,omitempty"` // why it could not be fetched or verified (then no Body)
 	Referrers    []Referrer        `json:"referrers,omitempty"`
 }
 

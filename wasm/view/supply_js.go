@@ -21,7 +21,8 @@ import (
 //
 // Test hooks: #supply[data-state=loading|done|error]; one
 // tr.sig[data-status, data-kind, data-subject, data-referrer] per
-// signature; li.referrer[data-digest, data-source, data-artifact-type];
+// signature; li.referrer[data-digest, data-source, data-artifact-type,
+// data-error when its manifest did not verify];
 // section.attestation[data-predicate, data-subject-match].
 type supplyView struct {
 	p        *Page
@@ -179,9 +180,14 @@ func referrerTree(rs []msg.Referrer) dom.Element {
 		if r.Created != "" {
 			add(li, textNode(" "), span("muted", "created "+r.Created))
 		}
-		raw := add(elem("details"), textEl("summary", "manifest JSON"))
-		add(raw, annotationsTable(r.Annotations), jsonBlock(r.Body))
-		li.AppendChild(raw)
+		if r.Error != "" {
+			li.SetAttribute("data-error", "true")
+			li.AppendChild(textEl("div", "not verified, not shown: "+r.Error, "class", "error-line"))
+		} else {
+			raw := add(elem("details"), textEl("summary", "manifest JSON"))
+			add(raw, annotationsTable(r.Annotations), jsonBlock(r.Body))
+			li.AppendChild(raw)
+		}
 		if len(r.Referrers) > 0 {
 			li.AppendChild(referrerTree(r.Referrers))
 		}
