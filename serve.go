@@ -48,6 +48,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var up upstreamFlags
 	up.register(fl)
 	logFormat := fl.String("log-format", "text", "access and server log format: text (key=value) or json")
+	var proxies listFlag
+	fl.Var(&proxies, "trusted-proxy", "believe X-Forwarded-For from this load balancer's `IP or CIDR`, so the relay's per-client limit applies to the clients it names (repeatable)")
 	drain := fl.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM or SIGINT, how long streams in progress may take to finish before they are cut")
 	if err := fl.Parse(args); err != nil {
 		return 2
@@ -69,6 +71,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	logger := logs.lines
 	metrics := ops.NewMetrics()
+	trusted, err := ops.ParseProxies(proxies)
+	if err != nil {
+		return fail(err)
+	}
 
 	allowMirrors(mirrors, &insecure, &allow)
 	ro := relay.Options{Insecure: insecure, Allow: allow, Logger: logs.relay, WrapTransport: relayTransport(mirrors, metrics)}
@@ -107,7 +113,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	health := &ops.Health{Ready: func() error { return wasmReady(wasm) }}
 	access := &ops.Access{Log: logs.access, Metrics: metrics}
-	srv := newHTTPServer(ops.Routes(access.Wrap(newHandler(static, wasm, reg, rel, gate)), health, metrics), logger, 10*time.Second)
+	srv := newHTTPServer(ops.Routes(trusted.RealClient(access.Wrap(newHandler(static, wasm, reg, rel, gate))), health, metrics), logger, 10*time.Second)
 	fmt.Fprintf(stdout, "regscope: open http://%s/\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -14,9 +14,7 @@ package bench
 
 import (
 	"context"
-	"fmt"
 	"io"
-	"math/rand/v2"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -27,36 +25,9 @@ import (
 
 	"github.com/regscope/regscope/internal/imagetest"
 	"github.com/regscope/regscope/internal/regtest"
-	"github.com/regscope/regscope/internal/tartest"
 	"github.com/regscope/regscope/pkg/layers"
 	"github.com/regscope/regscope/pkg/pull"
 )
-
-// bigImage builds an image of about 100 MB compressed: four gzip layers of
-// incompressible 1 MiB files plus a thousand small text files each.
-func bigImage(b *testing.B) ggcr.Image {
-	rng := rand.New(rand.NewChaCha8([32]byte{'r', 'e', 'g', 's', 'c', 'o', 'p', 'e'}))
-	var ls []ggcr.Layer
-	for l := range 4 {
-		var es []tartest.Entry
-		for f := range 25 {
-			buf := make([]byte, 1<<20)
-			for i := 0; i < len(buf); i += 8 {
-				v := rng.Uint64()
-				for j := range 8 {
-					buf[i+j] = byte(v >> (8 * j))
-				}
-			}
-			es = append(es, tartest.Entry{Name: fmt.Sprintf("layer%d/blob%02d.bin", l, f), Body: string(buf)})
-		}
-		for f := range 1000 {
-			es = append(es, tartest.Entry{Name: fmt.Sprintf("layer%d/text/%04d.txt", l, f),
-				Body: fmt.Sprintf("file %d of layer %d\n", f, l)})
-		}
-		ls = append(ls, imagetest.Layer(b, imagetest.Gzip, es...))
-	}
-	return imagetest.Image(b, imagetest.OCI, ls...)
-}
 
 // peakHeap samples the heap while fn runs and returns the largest value
 // seen, in bytes above the heap before fn started.
@@ -97,7 +68,7 @@ func peakHeap(fn func() error) (uint64, error) {
 func BenchmarkPullVsCrane(b *testing.B) {
 	host := regtest.GGCR(b)
 	ref := host + "/bench/big:1"
-	img := bigImage(b)
+	img := imagetest.Big(b)
 	regtest.Push(b, ref, img)
 	size, err := compressedSize(img)
 	if err != nil {

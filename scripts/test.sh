@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every regscope test on a fresh machine: installs what the tests need
-# (Debian's chromium and docker-registry, Node for the wasm tests), then
+# (Debian's chromium, docker-registry and nginx, Node for the wasm tests), then
 # vets, runs the native tests (real registries and a real headless Chromium),
 # the wasm tests under Node, and a short smoke run of every fuzz target.
 #
@@ -13,6 +13,7 @@ need=()
 command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v chromium >/dev/null || [ -x /usr/lib/chromium/chromium ] || need+=(chromium)
 command -v node >/dev/null || need+=(nodejs)
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
   if [ "$(id -u)" -ne 0 ]; then
