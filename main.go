@@ -21,6 +21,7 @@ const usage = `usage:
   regscope verify --key PATH [flags] IMAGE
   regscope packages [--json] [flags] IMAGE
   regscope cache ls|prune [--json] [--max BYTES]
+  regscope site [--relay URL] DIR          (the page as static files)
 `
 
 func main() {

@@ -25,7 +25,7 @@ func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Write
 	if run := command(cmd); run != nil {
 		err = run(ctx, args, stdout, stderr)
 	} else {
-		err = fmt.Errorf("unknown command %q (want serve, pull, ls, cat, verify, packages, diff or cache)", cmd)
+		err = fmt.Errorf("unknown command %q (want serve, pull, ls, cat, verify, packages, diff, cache or site)", cmd)
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return 0
@@ -74,6 +74,8 @@ func command(cmd string) func(ctx context.Context, args []string, stdout, stderr
 		return cmdLs
 	case "cat":
 		return cmdCat
+	case "site":
+		return cmdSite
 	case "verify":
 		return cmdVerify
 	case "packages":
@@ -141,6 +143,8 @@ func usage(cmd string) string {
 		return "pull [--platform P] [--insecure] [--concurrency N] [--timeout D] [--mirror UPSTREAM=URL]... [--no-cache] [-u USER -p PASS] [--json] REF"
 	case "ls":
 		return "ls [-R] [--json] [--layer N] [pull flags] REF [PATH]"
+	case "site":
+		return "site [--relay URL] DIR"
 	case "verify":
 		return "verify --key PATH [--root PATH] [--json] [pull flags] REF"
 	case "packages":

@@ -33,7 +33,7 @@ func PullWith(ctx context.Context, origin, ref string, o pull.Options) (*pull.Im
 	}
 	base := &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 8}
 	defer base.CloseIdleConnections()
-	o.Registry.Transport = fetch.New(base, u, true)
+	o.Registry.Transport = fetch.New(base, u, u)
 	o.Registry.Backoff = 50 * time.Millisecond
 	o.Registry.UserAgent = "regscope-page-equivalent"
 	if o.Store == nil {

@@ -86,7 +86,26 @@ func StartDistribution(t testing.TB, auth Auth) *Registry {
 			reg.Issuer.URL, reg.Issuer.Service, reg.Issuer.Issuer, bundle)
 	}
 
-	runDistribution(t, dir, reg, authYAML)
+	runDistribution(t, dir, reg, "", authYAML)
+	return reg
+}
+
+// StartDistributionCORS starts Debian's docker-registry as StartDistribution
+// does, anonymous, configured (http.headers) to send the CORS headers a page
+// at origin needs to pull from it directly: Access-Control-Allow-Origin,
+// -Allow-Headers (Authorization, Accept, Range) and -Expose-Headers
+// (Docker-Content-Digest, WWW-Authenticate, Content-Range, Link).
+// Distribution answers the preflight OPTIONS itself.
+func StartDistributionCORS(t testing.TB, origin string) *Registry {
+	t.Helper()
+	requireDistribution(t)
+	reg := &Registry{}
+	headers := fmt.Sprintf(`  headers:
+    Access-Control-Allow-Origin: [%q]
+    Access-Control-Allow-Headers: ["Authorization, Accept, Range"]
+    Access-Control-Expose-Headers: ["Docker-Content-Digest, WWW-Authenticate, Content-Range, Link"]
+`, origin)
+	runDistribution(t, t.TempDir(), reg, headers, "")
 	return reg
 }
 
@@ -97,7 +116,7 @@ func StartProxy(t testing.TB, remote string) *Registry {
 	t.Helper()
 	requireDistribution(t)
 	reg := &Registry{}
-	runDistribution(t, t.TempDir(), reg, fmt.Sprintf("proxy:\n  remoteurl: %s\n", remote))
+	runDistribution(t, t.TempDir(), reg, "", fmt.Sprintf("proxy:\n  remoteurl: %s\n", remote))
 	return reg
 }
 
@@ -111,9 +130,10 @@ func requireDistribution(t testing.TB) {
 	}
 }
 
-// runDistribution writes a config with extraYAML appended into dir and
-// starts the registry on a free port, which it sets in reg.Host.
-func runDistribution(t testing.TB, dir string, reg *Registry, extraYAML string) {
+// runDistribution writes a config with httpYAML added to its http section
+// and extraYAML appended into dir, and starts the registry on a free port,
+// which it sets in reg.Host.
+func runDistribution(t testing.TB, dir string, reg *Registry, httpYAML, extraYAML string) {
 	t.Helper()
 	var lastErr error
 	for try := 0; try < 3; try++ { // the free port may be taken before the registry binds it
@@ -132,7 +152,7 @@ storage:
 http:
   addr: %s
   secret: regtest-not-secret
-%s`, filepath.Join(dir, "data"), reg.Host, extraYAML))
+%s%s`, filepath.Join(dir, "data"), reg.Host, httpYAML, extraYAML))
 		if lastErr = start(t, config, reg.Host); lastErr == nil {
 			return
 		}

@@ -57,6 +57,9 @@ func (b *Binary) Gzip() []byte { return b.gz }
 // ExecJS returns wasm_exec.js.
 func (b *Binary) ExecJS() []byte { return b.execJS }
 
+// Wasm returns the wasm itself, uncompressed.
+func (b *Binary) Wasm() ([]byte, error) { return b.wasm() }
+
 func (b *Binary) wasm() ([]byte, error) {
 	b.rawOnce.Do(func() {
 		zr, err := gzip.NewReader(bytes.NewReader(b.gz))

@@ -45,7 +45,7 @@ func Classify(err error, domain string) *msg.ErrorInfo {
 		}
 	case errors.As(err, &corsErr):
 		info.Kind, info.Host = msg.ErrRelay, corsErr.Host
-		info.Message = fmt.Sprintf("%s sends no CORS headers (or is unreachable), and this copy of the page has no relay to go through.", corsErr.Host)
+		info.Message = fmt.Sprintf("%s does not allow browsers (it sends no CORS headers), or is unreachable; use a relay: open this page with ?relay=URL of a regscope server started with --allow-origin %s.", corsErr.Host, corsErr.Origin)
 	case errors.As(err, &diffErr):
 		info.Kind, info.Layer, info.Digest = msg.ErrDigest, diffErr.Layer, string(diffErr.Digest)
 		info.Message = fmt.Sprintf("Layer %d's content does not match its DiffID: the config says %s, the content is %s. Its files are withheld.", diffErr.Layer, diffErr.Want, diffErr.Got)

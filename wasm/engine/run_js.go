@@ -4,6 +4,7 @@ package engine
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"sync"
@@ -42,11 +43,9 @@ func Run() {
 	if err != nil || origin.Host == "" {
 		origin = &url.URL{Scheme: "http", Host: "localhost"}
 	}
-	info := self.Get("regscopeInfo")
-	relay := info.Truthy() && info.Get("relay").Truthy()
 	w := &worker{
 		self:      self,
-		transport: fetch.New(http.DefaultTransport, origin, relay),
+		transport: fetch.New(http.DefaultTransport, origin, chooseRelay(self, origin)),
 		creds:     map[string]msg.Credential{},
 		cancel:    map[int64]context.CancelFunc{},
 	}
@@ -65,6 +64,53 @@ func Run() {
 	}
 	msg.Post(self, msg.Envelope{Kind: msg.KindReady})
 	select {}
+}
+
+// chooseRelay finds the page's relay (fetch.ChooseRelay): the server's,
+// when /api/info says it has one (self.regscopeInfo); else the one named by
+// the config file beside the page; else ?relay= of the page's address
+// (self.regscopePage). A relay setting that cannot be used is reported on
+// the console and ignored.
+func chooseRelay(self js.Value, origin *url.URL) *url.URL {
+	info := self.Get("regscopeInfo")
+	served := info.Truthy() && info.Get("relay").Truthy()
+	var cfg fetch.Config
+	if !served {
+		if base, err := url.Parse(self.Get("location").Get("href").String()); err == nil {
+			cfg = readConfig(base.ResolveReference(&url.URL{Path: fetch.ConfigFile}).String())
+		}
+	}
+	page := ""
+	if p := self.Get("regscopePage"); p.Type() == js.TypeString {
+		page = p.String()
+	}
+	relay, err := fetch.ChooseRelay(origin, served, cfg, page)
+	if err != nil {
+		js.Global().Get("console").Call("error", "regscope: "+err.Error())
+	}
+	return relay
+}
+
+// readConfig fetches the page's config file; a missing or unreadable one
+// is an empty config.
+func readConfig(u string) fetch.Config {
+	resp, err := http.Get(u)
+	if err != nil {
+		return fetch.Config{}
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fetch.Config{}
+	}
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	if err != nil {
+		return fetch.Config{}
+	}
+	cfg, err := fetch.ParseConfig(b)
+	if err != nil {
+		js.Global().Get("console").Call("error", "regscope: "+err.Error())
+	}
+	return cfg
 }
 
 func (w *worker) reply(id int64, v any) {

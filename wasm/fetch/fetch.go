@@ -13,7 +13,8 @@
 //
 // When a direct request fails the way a CORS refusal does, the host is
 // remembered and the request is retried through the relay. When the page was
-// served without a relay (a static copy of web/), everything goes direct.
+// served without a relay (a static copy of the page, `regscope site`),
+// everything goes direct unless ChooseRelay names a relay elsewhere.
 package fetch
 
 import (
@@ -85,12 +86,13 @@ func (e *RelayError) Permanent() bool { return e.Status != 0 }
 // CORSError reports that a registry could not be fetched directly (no CORS
 // headers, or unreachable) and there is no relay to fall back on.
 type CORSError struct {
-	Host string
-	Err  error
+	Host   string
+	Origin string // the page's origin, which a relay must allow (serve --allow-origin)
+	Err    error
 }
 
 func (e *CORSError) Error() string {
-	return fmt.Sprintf("%s cannot be fetched from this page (no CORS headers, or unreachable), and no relay is available: %v", e.Host, e.Err)
+	return fmt.Sprintf("%s does not allow browsers (no CORS headers) or is unreachable, and this page has no relay: %v", e.Host, e.Err)
 }
 func (e *CORSError) Unwrap() error { return e.Err }
 
@@ -105,14 +107,18 @@ func IsFetchFailure(err error) bool {
 type Transport struct {
 	Base   http.RoundTripper // the browser's fetch; nil = http.DefaultTransport
 	Origin *url.URL          // the page's origin, e.g. http://127.0.0.1:8080
-	Relay  bool              // the origin serves the relay
+	// Relay is the base URL of the regscope server whose relay is used
+	// (the page's own origin when that server served the page; another
+	// origin for a static copy, see ChooseRelay); nil = no relay.
+	Relay *url.URL
 
 	mu     sync.Mutex
 	direct map[string]bool // host → try direct (true) or relay (false)
 }
 
-// New returns a Transport for a page served from origin, trying CORSHosts directly.
-func New(base http.RoundTripper, origin *url.URL, relay bool) *Transport {
+// New returns a Transport for a page served from origin, relaying through
+// the server at relay (nil: none), trying CORSHosts directly.
+func New(base http.RoundTripper, origin, relay *url.URL) *Transport {
 	t := &Transport{Base: base, Origin: origin, Relay: relay}
 	for _, h := range CORSHosts {
 		t.Direct(h)
@@ -157,10 +163,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return t.base().RoundTrip(r)
 	}
 	host := req.URL.Host
-	if !t.Relay {
+	if t.Relay == nil {
 		resp, err := t.base().RoundTrip(req)
 		if IsFetchFailure(err) {
-			return nil, &CORSError{Host: host, Err: err}
+			return nil, &CORSError{Host: host, Origin: t.Origin.Scheme + "://" + t.Origin.Host, Err: err}
 		}
 		return resp, err
 	}
@@ -172,7 +178,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		t.noDirect(host) // remember: this host needs the relay
 	}
 	r := req.Clone(req.Context())
-	r.URL = RelayURL(t.Origin, req.URL)
+	r.URL = RelayURL(t.Relay, req.URL)
 	r.Host = ""
 	resp, err := t.base().RoundTrip(r)
 	if err != nil {

@@ -88,7 +88,7 @@ func TestTransport(t *testing.T) {
 		return tr.RoundTrip(req)
 	}
 
-	tr := New(base, origin, true)
+	tr := New(base, origin, origin)
 	tr.Direct("cors-less.example")
 
 	// Same origin goes direct, with the origin's scheme.
@@ -144,14 +144,14 @@ func TestTransport(t *testing.T) {
 	}
 
 	// Relay unreachable.
-	dead := New(base, mustURL(t, "http://down.example"), true)
+	dead := New(base, mustURL(t, "http://down.example"), mustURL(t, "http://down.example"))
 	_, err = get(dead, "https://ghcr.io/v2/")
 	if !errors.As(err, &re) || re.Status != 0 || !IsRelayError(err) {
 		t.Fatalf("unreachable relay: %v", err)
 	}
 
 	// No relay: direct, and a CORS failure says so.
-	static := New(base, mustURL(t, "http://static.example"), false)
+	static := New(base, mustURL(t, "http://static.example"), nil)
 	_, err = get(static, "https://cors-less.example/v2/")
 	var ce *CORSError
 	if !errors.As(err, &ce) || ce.Host != "cors-less.example" {

@@ -33,7 +33,7 @@ func TestRelayRefusalsByHeaderOnly(t *testing.T) {
 	defer rel.CloseIdleConnections()
 	srv := httptest.NewServer(rel)
 	defer srv.Close()
-	tr := New(http.DefaultTransport, mustURL(t, srv.URL), true)
+	tr := New(http.DefaultTransport, mustURL(t, srv.URL), mustURL(t, srv.URL))
 
 	req, _ := http.NewRequest("GET", "https://"+up+"/v2/", nil)
 	resp, err := tr.RoundTrip(req)

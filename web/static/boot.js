@@ -14,7 +14,7 @@
       ? await WebAssembly.compileStreaming(fetch(url))
       : await WebAssembly.compile(await (await fetch(url)).arrayBuffer());
     const worker = new Worker("worker.js");
-    worker.postMessage({ kind: "module", module: mod, info });
+    worker.postMessage({ kind: "module", module: mod, info, page: location.search });
     globalThis.regscope = { worker, info };
     const go = new Go();
     go.run(await WebAssembly.instantiate(mod, go.importObject));

@@ -7,6 +7,7 @@ self.onmessage = async (e) => {
   const d = e.data;
   if (d && d.kind === "module") {
     self.regscopeInfo = d.info || null;
+    self.regscopePage = d.page || ""; // the page's query, for ?relay= on a static copy
     try {
       const go = new Go();
       go.run(await WebAssembly.instantiate(d.module, go.importObject));

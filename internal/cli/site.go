@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/regscope/regscope/internal/wasmbin"
+	"github.com/regscope/regscope/wasm/fetch"
+	"github.com/regscope/regscope/web"
+)
+
+// siteCSP is the Content-Security-Policy a static copy of the page carries
+// in a <meta> tag (a static host sends no headers of ours): the server's
+// page policy, except that the page may connect anywhere — to registries
+// that send CORS headers and to the relay it is given.
+const siteCSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; " +
+	"img-src 'self' blob: data:; style-src 'self'; connect-src *; object-src 'none'; " +
+	"base-uri 'none'; form-action 'self'"
+
+// cmdSite writes the page as static files into a directory: index.html
+// (with its CSP as a <meta> tag), style.css, boot.js, worker.js,
+// wasm_exec.js, regscope.wasm and its precompressed regscope.wasm.gz, and,
+// with --relay, the config file naming the relay.
+func cmdSite(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("site", flag.ContinueOnError)
+	relay := fs.String("relay", "", "the `URL` of a regscope server (serve --allow-origin THIS-SITE's-ORIGIN) whose relay the page uses for registries without CORS headers")
+	pos, err := parse(fs, args, 1, 1)
+	if err != nil {
+		return err
+	}
+	dir := pos[0]
+	files := map[string][]byte{}
+	if *relay != "" {
+		if _, err := fetch.ChooseRelay(&url.URL{}, false, fetch.Config{Relay: *relay}, ""); err != nil {
+			return fmt.Errorf("site: --relay: %v", err)
+		}
+		cfg, _ := json.MarshalIndent(fetch.Config{Relay: *relay}, "", "  ")
+		files[fetch.ConfigFile] = append(cfg, '\n')
+	}
+	if err := staticFiles(files); err != nil {
+		return err
+	}
+	bin := wasmbin.Embedded()
+	if bin == nil {
+		fmt.Fprintln(stderr, "building the page's WebAssembly…")
+		if bin, err = wasmbin.Build(ctx, wasmbin.BuildOptions{}); err != nil {
+			return fmt.Errorf("site: %v", err)
+		}
+	}
+	raw, err := bin.Wasm()
+	if err != nil {
+		return fmt.Errorf("site: %v", err)
+	}
+	files["regscope.wasm"], files["regscope.wasm.gz"], files["wasm_exec.js"] = raw, bin.Gzip(), bin.ExecJS()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("site: %v", err)
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return fmt.Errorf("site: %v", err)
+		}
+	}
+	fmt.Fprintf(stdout, "wrote the page to %s (%d files); serve it with any static file server\n", dir, len(files))
+	return nil
+}
+
+// staticFiles adds the page's static files to files, index.html with its
+// policy as a <meta> tag.
+func staticFiles(files map[string][]byte) error {
+	static, err := fs.Sub(web.Static, "static")
+	if err != nil {
+		return err
+	}
+	return fs.WalkDir(static, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := fs.ReadFile(static, p)
+		if err != nil {
+			return err
+		}
+		if p == "index.html" {
+			const charset = `<meta charset="utf-8">`
+			if !bytes.Contains(b, []byte(charset)) {
+				return fmt.Errorf("site: index.html has no %s to put the policy after", charset)
+			}
+			meta := charset + "\n" + `<meta http-equiv="Content-Security-Policy" content="` + siteCSP + `">`
+			b = bytes.Replace(b, []byte(charset), []byte(meta), 1)
+		}
+		files[p] = b
+		return nil
+	})
+}
