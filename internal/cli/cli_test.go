@@ -27,6 +27,12 @@ import (
 // from the environment.
 func run(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runCtx(t, context.Background(), env, args...)
+}
+
+// runCtx is run with a context (for example one from WithTransport).
+func runCtx(t *testing.T, ctx context.Context, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	t.Setenv("DOCKER_CONFIG", t.TempDir())
 	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // a blob cache of its own, unless env names one
 	t.Setenv("REGSCOPE_USERNAME", "")
@@ -35,7 +41,7 @@ func run(t *testing.T, env map[string]string, args ...string) (code int, stdout,
 		t.Setenv(k, v)
 	}
 	var out, errb bytes.Buffer
-	code = Run(context.Background(), args[0], args[1:], &out, &errb)
+	code = Run(ctx, args[0], args[1:], &out, &errb)
 	return code, out.String(), errb.String()
 }
 

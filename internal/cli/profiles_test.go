@@ -3,7 +3,6 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -23,16 +22,7 @@ import (
 // runIn runs a CLI command as run does, reaching registries in w.
 func runIn(t *testing.T, w *regtest.World, env map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	t.Setenv("DOCKER_CONFIG", t.TempDir())
-	t.Setenv("XDG_CACHE_HOME", t.TempDir()) // a blob cache of its own, unless env names one
-	t.Setenv("REGSCOPE_USERNAME", "")
-	t.Setenv("REGSCOPE_PASSWORD", "")
-	for k, v := range env {
-		t.Setenv(k, v)
-	}
-	var out, errb bytes.Buffer
-	code = Run(WithTransport(context.Background(), w.Transport()), args[0], args[1:], &out, &errb)
-	return code, out.String(), errb.String()
+	return runCtx(t, WithTransport(context.Background(), w.Transport()), env, args...)
 }
 
 // profileImage is a two-layer image (gzip and zstd) for profile tests.
