@@ -16,10 +16,12 @@
 // transparency-log inclusion nor the signing time the log attests; Result
 // says so in Unchecked.
 //
-// Notation: a JWS envelope (application/jose+json) is decoded to its signer
-// and signed descriptor and verified against its x5c leaf; given a root
-// certificate, the chain is checked at the signing time. A COSE envelope
-// (application/cose) is recognised but not decoded; Result says so.
+// Notation: a JWS envelope (application/jose+json) or a COSE_Sign1 envelope
+// (application/cose, decoded by a small CBOR reader of its own) is decoded
+// to its signer, signing time and signed descriptor and verified against
+// its leaf certificate (x5c / x5chain); given a root certificate, the chain
+// is checked at the signing time. Revocation, trust policies and timestamp
+// countersignatures are not checked; Result says so in Unchecked.
 //
 // Every Result has a Status that tells signed, bad signature, signed for
 // another digest and not verified apart, and a Reason naming what was

@@ -54,45 +54,45 @@ type notationPayload struct {
 	TargetArtifact v1.Descriptor `json:"targetArtifact"`
 }
 
-// VerifyNotation checks a Notation envelope of the given media type as a
-// signature of subject. JWS envelopes are decoded and their signature
-// verified against the x5c leaf certificate; with k.Roots the chain is
-// checked at the signing time. COSE envelopes are not decoded.
-func VerifyNotation(mediaType string, envelope []byte, subject digest.Digest, k Keys) Result {
+// envelope is a Notation signature envelope, decoded: what the signature
+// covers, how, and the certificates and claims that come with it.
+type envelope struct {
+	format      string // "JWS" or "COSE"
+	alg         string // JWS names: ES256 … PS512
+	input       []byte // the bytes the signature covers
+	sig         []byte
+	certs       []*x509.Certificate // leaf first
+	signingTime time.Time
+	payload     []byte // the Notation payload (JSON)
+}
+
+// VerifyNotation checks a Notation envelope (JWS or COSE, by media type) as
+// a signature of subject: the signature against the envelope's leaf
+// certificate and, with k.Roots, the chain at the signing time.
+func VerifyNotation(mediaType string, data []byte, subject digest.Digest, k Keys) Result {
 	r := Result{Kind: KindNotation, Unchecked: []string{NotationUnchecked}}
-	if mediaType == MediaTypeCOSE {
-		r.Status = NotVerified
-		r.Reason = "COSE envelope: not decoded or verified here (JWS envelopes are)"
-		return r
+	var env *envelope
+	var err error
+	switch mediaType {
+	case MediaTypeJWS:
+		env, err = parseJWS(data)
+	case MediaTypeCOSE:
+		env, err = parseCOSE(data)
+	default:
+		err = fmt.Errorf("envelope media type %q is neither JWS nor COSE", mediaType)
 	}
-	var env jws
-	if err := json.Unmarshal(envelope, &env); err != nil {
-		return invalid(r, fmt.Sprintf("JWS envelope is not JSON: %v", err))
-	}
-	var hdr jwsProtected
-	var pl notationPayload
-	if err := decodeJSONPart(env.Protected, &hdr); err != nil {
-		return invalid(r, "JWS protected header: "+err.Error())
-	}
-	if err := decodeJSONPart(env.Payload, &pl); err != nil {
-		return invalid(r, "JWS payload: "+err.Error())
-	}
-	r.SignedDigest = pl.TargetArtifact.Digest
-	if t, err := time.Parse(time.RFC3339, hdr.SigningTime); err == nil {
-		r.SigningTime = t
-	}
-	certs, err := x5c(env.Header.X5C)
 	if err != nil {
 		return invalid(r, err.Error())
 	}
-	r.Signer = Describe(certs[0])
-	sig, err := base64.RawURLEncoding.DecodeString(env.Signature)
-	if err != nil {
-		return invalid(r, fmt.Sprintf("JWS signature is not base64url: %v", err))
+	var pl notationPayload
+	if err := json.Unmarshal(env.payload, &pl); err != nil {
+		return invalid(r, fmt.Sprintf("%s payload is not JSON: %v", env.format, err))
 	}
-	if err := verifyJWS(hdr.Alg, certs[0].PublicKey, []byte(env.Protected+"."+env.Payload), sig); err != nil {
+	r.SignedDigest, r.SigningTime = pl.TargetArtifact.Digest, env.signingTime
+	r.Signer = Describe(env.certs[0])
+	if err := verifyJWS(env.alg, env.certs[0].PublicKey, env.input, env.sig); err != nil {
 		r.Status = BadSignature
-		r.Reason = fmt.Sprintf("the JWS signature does not verify with the certificate of %s: %v", r.Signer.Subject, err)
+		r.Reason = fmt.Sprintf("the %s signature does not verify with the certificate of %s: %v", env.format, r.Signer.Subject, err)
 		return r
 	}
 	if k.Roots == nil {
@@ -108,12 +108,41 @@ func VerifyNotation(mediaType string, envelope []byte, subject digest.Digest, k 
 		}
 		return x509.VerifyOptions{CurrentTime: t, KeyUsages: []x509.ExtKeyUsage{x509.ExtKeyUsageCodeSigning}}
 	}
-	if err := verifyChain(certs[0], certs[1:], k.Roots, at); err != nil {
+	if err := verifyChain(env.certs[0], env.certs[1:], k.Roots, at); err != nil {
 		r.Status = BadSignature
 		r.Reason = fmt.Sprintf("the certificate of %s does not chain to root %s: %v", r.Signer.Subject, k.RootName, err)
 		return r
 	}
 	return compareDigest(r, subject, fmt.Sprintf("%s, chained to root %s", r.Signer.Subject, k.RootName))
+}
+
+// parseJWS decodes a JWS envelope (JSON serialisation, flattened).
+func parseJWS(data []byte) (*envelope, error) {
+	var w jws
+	if err := json.Unmarshal(data, &w); err != nil {
+		return nil, fmt.Errorf("JWS envelope is not JSON: %v", err)
+	}
+	var hdr jwsProtected
+	if err := decodeJSONPart(w.Protected, &hdr); err != nil {
+		return nil, fmt.Errorf("JWS protected header: %v", err)
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(w.Payload)
+	if err != nil {
+		return nil, fmt.Errorf("JWS payload is not base64url: %v", err)
+	}
+	certs, err := x5c(w.Header.X5C)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := base64.RawURLEncoding.DecodeString(w.Signature)
+	if err != nil {
+		return nil, fmt.Errorf("JWS signature is not base64url: %v", err)
+	}
+	env := &envelope{format: "JWS", alg: hdr.Alg, input: []byte(w.Protected + "." + w.Payload), sig: sig, certs: certs, payload: payload}
+	if t, err := time.Parse(time.RFC3339, hdr.SigningTime); err == nil {
+		env.signingTime = t
+	}
+	return env, nil
 }
 
 // decodeJSONPart decodes a base64url JSON part of a JWS.
