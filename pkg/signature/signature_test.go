@@ -234,7 +234,7 @@ func TestNotation(t *testing.T) {
 		if r.Kind != signature.KindNotation || r.Status != c.status || r.Reason != c.reason {
 			t.Errorf("%s: %s %s: %s\nwant %s: %s", c.name, r.Kind, r.Status, r.Reason, c.status, c.reason)
 		}
-		if (r.Signer == nil || r.Signer.Subject != signer || !r.SigningTime.Equal(now)) {
+		if r.Signer == nil || r.Signer.Subject != signer || !r.SigningTime.Equal(now) {
 			t.Errorf("%s: signer %+v at %v", c.name, r.Signer, r.SigningTime)
 		}
 	}
