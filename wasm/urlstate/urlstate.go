@@ -1,7 +1,10 @@
 // Package urlstate reads and writes the page's shareable state, which lives
 // in the URL's query:
 //
-//	/?image=REF[&platform=OS/ARCH[/VARIANT]][&compare=REF][&path=/abs/path][&layer=N][&view=NAME]
+//	/?image=REF[&platform=OS/ARCH[/VARIANT]][&compare=REF][&compare-platform=OS/ARCH[/VARIANT]][&path=/abs/path][&layer=N][&view=NAME]
+//
+// With compare= the default view is the comparison ("compare"); the files
+// of image A are then view=files.
 //
 // Format writes the parameters in that fixed order and leaves '/', ':' and
 // '@' unescaped (RFC 3986 allows them in a query), so links stay readable.
@@ -24,12 +27,13 @@ const (
 	ViewManifest = "manifest"
 	ViewSupply   = "supply"
 	ViewPackages = "packages"
+	ViewCompare  = "compare"
 )
 
 // KnownView reports whether v is one of the view names above.
 func KnownView(v string) bool {
 	switch v {
-	case ViewFiles, ViewLayers, ViewConfig, ViewManifest, ViewSupply, ViewPackages:
+	case ViewFiles, ViewLayers, ViewConfig, ViewManifest, ViewSupply, ViewPackages, ViewCompare:
 		return true
 	}
 	return false
@@ -40,9 +44,11 @@ type State struct {
 	Image    string // image reference as typed or pinned; "" = start screen
 	Platform string // "" = the default (linux/amd64) or the only one
 	Compare  string // a second image reference to compare Image with; "" = none
-	Path     string // absolute path of the selected file or directory; "" = "/"
-	Layer    int    // selected layer; -1 = none
-	View     string // one of Views; "" = "files"
+	// ComparePlatform is Compare's platform; "" = Platform.
+	ComparePlatform string
+	Path            string // absolute path of the selected file or directory; "" = "/"
+	Layer           int    // selected layer; -1 = none
+	View            string // one of Views; "" = "files"
 }
 
 // Parse reads a state from a URL query (with or without the leading '?').
@@ -50,7 +56,7 @@ type State struct {
 func Parse(query string) State {
 	q, _ := url.ParseQuery(strings.TrimPrefix(query, "?"))
 	s := State{Image: strings.TrimSpace(q.Get("image")), Platform: q.Get("platform"),
-		Compare: strings.TrimSpace(q.Get("compare")), Layer: -1}
+		Compare: strings.TrimSpace(q.Get("compare")), ComparePlatform: q.Get("compare-platform"), Layer: -1}
 	if p := q.Get("path"); p != "" {
 		s.Path = path.Clean("/" + p)
 	}
@@ -59,6 +65,11 @@ func Parse(query string) State {
 	}
 	if v := q.Get("view"); KnownView(v) && v != ViewFiles {
 		s.View = v
+	}
+	if s.Compare != "" && q.Get("view") == "" {
+		s.View = ViewCompare
+	} else if s.Compare == "" && s.View == ViewCompare {
+		s.View = ""
 	}
 	return s
 }
@@ -86,13 +97,20 @@ func (s State) Format() string {
 	if s.Compare != "" {
 		add("compare", s.Compare)
 	}
+	if s.Compare != "" && s.ComparePlatform != "" {
+		add("compare-platform", s.ComparePlatform)
+	}
 	if s.Path != "" && s.Path != "/" {
 		add("path", s.Path)
 	}
 	if s.Layer >= 0 {
 		add("layer", strconv.Itoa(s.Layer))
 	}
-	if s.View != "" && s.View != ViewFiles {
+	switch {
+	case s.Compare != "" && s.View == ViewCompare:
+	case s.Compare != "" && s.View == "":
+		add("view", ViewFiles)
+	case s.View != "" && s.View != ViewFiles:
 		add("view", s.View)
 	}
 	return b.String()

@@ -18,6 +18,9 @@ func TestParse(t *testing.T) {
 		{"?path=/a%26b%3Dc", State{Path: "/a&b=c", Layer: -1}},
 		{"?image=a&compare=b:2&view=supply", State{Image: "a", Compare: "b:2", Layer: -1, View: "supply"}},
 		{"?image=a&view=packages", State{Image: "a", Layer: -1, View: "packages"}},
+		{"?image=a&compare=b&compare-platform=linux/arm64&path=/etc", State{Image: "a", Compare: "b", ComparePlatform: "linux/arm64", Path: "/etc", Layer: -1, View: "compare"}},
+		{"?image=a&compare=b&view=files", State{Image: "a", Compare: "b", Layer: -1}},
+		{"?image=a&view=compare", State{Image: "a", Layer: -1}},
 	}
 	for _, tt := range tests {
 		if got := Parse(tt.query); got != tt.want {
@@ -38,6 +41,9 @@ func TestFormat(t *testing.T) {
 		{State{Image: "a", Path: "/", Layer: -1, View: "files"}, "?image=a"},
 		{State{Image: "a", Path: "/x&y=z#w", Layer: -1}, "?image=a&path=/x%26y%3Dz%23w"},
 		{State{Image: "a:1", Compare: "a:2", Path: "/etc", Layer: -1, View: "packages"}, "?image=a:1&compare=a:2&path=/etc&view=packages"},
+		{State{Image: "i@sha256:1", Platform: "linux/amd64", Compare: "i@sha256:1", ComparePlatform: "linux/arm64", Path: "/etc/arch", Layer: -1, View: "compare"},
+			"?image=i@sha256:1&platform=linux/amd64&compare=i@sha256:1&compare-platform=linux/arm64&path=/etc/arch"},
+		{State{Image: "a", Compare: "b", Layer: -1}, "?image=a&compare=b&view=files"},
 	}
 	for _, tt := range tests {
 		got := tt.s.Format()

@@ -82,6 +82,7 @@ func (h *header) setLink(s urlstate.State) {
 		if len(img.Platforms) > 0 {
 			s.Platform = img.Platform
 		}
+		h.p.pinCompare(&s)
 	}
 	h.copy.SetAttribute("data-link", h.p.router.link(s))
 }

@@ -45,6 +45,7 @@ func (p *Page) views() []View {
 		newManifestView(p),
 		newSupplyView(p),
 		newPackagesView(p),
+		newCompareView(p),
 	}
 }
 

@@ -13,22 +13,27 @@ import (
 // credentials given in this tab, and the image it produced. Engine events
 // reach the progress bars and the status; the result reaches the page.
 type puller struct {
-	p         *Page
-	bars      *progress
-	ref, plat string // asked last
-	asked     bool
-	id        int64 // the request in flight, 0 for none
-	started   time.Time
-	creds     []msg.Credential
-	img       *msg.PullResult // nil before, during and after a failed pull
+	p          *Page
+	bars       *progress
+	ref, plat  string // asked last
+	cmp, cplat string // the image compared with (compare=, compare-platform=) asked last
+	asked      bool
+	id         int64 // the request in flight, 0 for none
+	started    time.Time
+	creds      []msg.Credential
+	img        *msg.PullResult // nil before, during and after a failed pull
 }
 
 func newPuller(p *Page) *puller {
 	return &puller{p: p, bars: newProgress(p, p.el("progress"))}
 }
 
-// has reports whether the last pull asked for ref and plat.
-func (u *puller) has(ref, plat string) bool { return u.asked && u.ref == ref && u.plat == plat }
+// has reports whether the last pull asked for ref and plat, and for the
+// comparison the URL names.
+func (u *puller) has(ref, plat string) bool {
+	s := u.p.state()
+	return u.asked && u.ref == ref && u.plat == plat && u.cmp == s.Compare && u.cplat == s.ComparePlatform
+}
 
 // forget makes the next apply pull again.
 func (u *puller) forget() { u.asked = false }
@@ -62,6 +67,12 @@ func (u *puller) start(ref, plat string) {
 	u.p.header.setLink(u.p.state())
 	u.p.status.set("pulling", "resolving "+ref+"…")
 	req := msg.PullRequest{Ref: ref, Platform: plat, Credentials: u.creds}
+	s := u.p.state()
+	u.cmp, u.cplat = s.Compare, s.ComparePlatform
+	if u.cmp != "" { // both images at once; A's answer is the same as a pull's
+		u.id = u.p.c.ask(msg.KindCompare, msg.CompareRequest{PullRequest: req, Compare: u.cmp, ComparePlatform: u.cplat}, u.progress, u.done)
+		return
+	}
 	u.id = u.p.c.ask(msg.KindPull, req, u.progress, u.done)
 }
 
