@@ -158,8 +158,9 @@ func testFaultResetAnd503(t *testing.T, f *faultFixture) *tab {
 	tb := newTab(t)
 	tb.navigate(pageURL(f.srv, "image", ref, "path", "/srv/reset.txt"))
 	tb.waitStatus(pullWait, "verified")
-	if s := tb.text("#status"); !strings.HasPrefix(s, "✓ all") || !strings.Contains(s, "digests verified · 2 layers") {
-		t.Errorf("#status reads %q, want \"✓ all N digests verified · 2 layers…\"", s)
+	const sentence = "all 6 digests verified (the manifest, the config, 2 layer blobs, 2 DiffIDs)"
+	if s := tb.pageSentence(); s != sentence {
+		t.Errorf("#status says %q, want %q", s, sentence)
 	}
 	for _, p := range []string{"/srv/reset.txt", "/srv/cut.txt"} {
 		if p != "/srv/reset.txt" {

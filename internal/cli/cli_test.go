@@ -88,10 +88,32 @@ func TestCLIPull(t *testing.T) {
 	if !strings.HasSuffix(s.Pinned, "@"+s.Manifest.Digest) {
 		t.Errorf("pinned %s does not name the manifest digest", s.Pinned)
 	}
+	const sentence = "all 6 digests verified (the manifest, the config, 2 layer blobs, 2 DiffIDs)"
+	if s.Verification != sentence || len(s.Checks) != 6 {
+		t.Errorf("verification %q with %d checks, want %q and 6", s.Verification, len(s.Checks), sentence)
+	}
+	for i, want := range []struct{ what, from, expected string }{
+		{"manifest", "Docker-Content-Digest", s.Manifest.Digest},
+		{"config", "manifest", s.Config.Digest},
+		{"layer 0 blob", "manifest", s.Layers[0].Digest},
+		{"layer 0 DiffID", "config", s.Layers[0].DiffID},
+		{"layer 1 blob", "manifest", s.Layers[1].Digest},
+		{"layer 1 DiffID", "config", s.Layers[1].DiffID},
+	} {
+		if i >= len(s.Checks) {
+			break
+		}
+		if c := s.Checks[i]; c.What != want.what || c.From != want.from || c.Expected.String() != want.expected || c.Result != "verified" {
+			t.Errorf("checks[%d] = %+v, want %s verified against %s from the %s", i, c, want.what, want.expected, want.from)
+		}
+	}
+	if !strings.Contains(out, `"result": "verified"`) || !strings.Contains(out, `"expected": "`+s.Config.Digest+`"`) {
+		t.Errorf("pull --json does not spell the checks as documented:\n%s", out)
+	}
 
 	code, out, errs = run(t, nil, "pull", ref)
-	if code != 0 || !strings.Contains(out, s.Manifest.Digest) || !strings.Contains(out, "verified") {
-		t.Errorf("pull: exit %d, stdout:\n%s\nstderr:\n%s", code, out, errs)
+	if code != 0 || !strings.Contains(out, s.Manifest.Digest) || !strings.HasSuffix(out, "\n"+sentence+"\n") {
+		t.Errorf("pull: exit %d, stdout (want it to end with %q):\n%s\nstderr:\n%s", code, sentence, out, errs)
 	}
 	if !strings.Contains(errs, "layer 1") {
 		t.Errorf("pull: no progress lines on stderr:\n%s", errs)

@@ -78,7 +78,7 @@ func TestCLIPullRegistryFaults(t *testing.T) {
 			}
 			last := lines[len(lines)-1]
 			if code == 0 {
-				if !strings.Contains(out, "verified: the manifest, config and all 2 layers match") || strings.HasPrefix(last, "regscope: ") {
+				if !strings.HasSuffix(out, "\nall 6 digests verified (the manifest, the config, 2 layer blobs, 2 DiffIDs)\n") || strings.HasPrefix(last, "regscope: ") {
 					t.Errorf("stdout:\n%s\nstderr:\n%s", out, errs)
 				}
 				return

@@ -115,7 +115,7 @@ func TestCredentialHelpers(t *testing.T) {
 			}
 			lines := strings.Split(strings.TrimSpace(errs), "\n")
 			last := lines[len(lines)-1]
-			if code == 0 && !strings.Contains(out, "verified: the manifest") {
+			if code == 0 && !strings.Contains(out, "digests verified (") {
 				t.Errorf("no verified summary:\n%s", out)
 			}
 			if code == 1 && last != "regscope: pull "+ref+": GET http://"+host+"/v2/private/img/manifests/1: 401 Unauthorized: UNAUTHORIZED: authentication required — "+host+" refused access: the image is private or does not exist, or the credentials given do not grant it (-u/-p, REGSCOPE_USERNAME/REGSCOPE_PASSWORD, docker login)" {

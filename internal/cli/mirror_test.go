@@ -39,7 +39,7 @@ func TestCLIPullMirror(t *testing.T) {
 	flag := upstream + "=http://" + mirror
 
 	code, out, errs := run(t, nil, "pull", "--mirror", flag, upstream+"/m/img:1")
-	if code != 0 || !strings.Contains(out, "verified: the manifest, config and all 1 layers match") {
+	if code != 0 || !strings.HasSuffix(out, "\nall 4 digests verified (the manifest, the config, 1 layer blob, 1 DiffID)\n") {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
 	if u, _ := gets(&up); u != 0 {
@@ -51,7 +51,7 @@ func TestCLIPullMirror(t *testing.T) {
 
 	mir.Add(regtest.Fault{Kind: regtest.Corrupt, Path: blob, Offset: 50})
 	code, out, errs = run(t, nil, "pull", "--mirror", flag, upstream+"/m/img:1")
-	if code != 0 || !strings.Contains(out, "verified: the manifest, config and all 1 layers match") {
+	if code != 0 || !strings.HasSuffix(out, "\nall 4 digests verified (the manifest, the config, 1 layer blob, 1 DiffID)\n") {
 		t.Fatalf("corrupt mirror: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
 	if u, last := gets(&up); u != 1 || last.CacheControl != "no-cache" {

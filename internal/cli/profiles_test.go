@@ -87,7 +87,7 @@ func TestProfilesPrivate(t *testing.T) {
 			}
 			mark, marked := len(w.Requests()), len(h.TokenRequests())
 			code, out, errs := runIn(t, w, nil, "pull", "-u", regtest.User, "-p", regtest.Password, ref)
-			if code != 0 || !strings.Contains(out, "verified: the manifest") {
+			if code != 0 || !strings.Contains(out, "digests verified (") {
 				t.Fatalf("with credentials: exit %d\n%s", code, errs)
 			}
 			h.Repo = repo

@@ -42,7 +42,11 @@ type summary struct {
 	Config    blobInfo    `json:"config"`
 	Layers    []layerInfo `json:"layers"`
 	Files     int         `json:"files"`
-	Verified  bool        `json:"verified"`
+	Verified  bool        `json:"verified"` // every check made passed (a pull that fails prints no summary)
+	// Verification is the sentence saying what was verified and what was
+	// not (pull.Checks.String), the same the page shows; Checks the list.
+	Verification string      `json:"verification"`
+	Checks       pull.Checks `json:"checks"`
 	// Efficiency is the dive-like report (pkg/inspect): content, wasted
 	// bytes per layer and path, largest files.
 	Efficiency *inspect.Result `json:"efficiency"`
@@ -69,13 +73,15 @@ type layerInfo struct {
 
 func summarize(img *pull.Image) summary {
 	s := summary{
-		Reference: img.Ref.String(),
-		Pinned:    img.Pinned().String(),
-		Manifest:  info(img.Manifest),
-		Platform:  manifest.FormatPlatform(img.Platform),
-		Config:    info(img.Config),
-		Files:     img.FS.Len(),
-		Verified:  true, // Pull returns no image unless every digest checked out
+		Reference:    img.Ref.String(),
+		Pinned:       img.Pinned().String(),
+		Manifest:     info(img.Manifest),
+		Platform:     manifest.FormatPlatform(img.Platform),
+		Config:       info(img.Config),
+		Files:        img.FS.Len(),
+		Verified:     true, // Pull returns no image unless every check it made passed
+		Verification: img.Checks.String(),
+		Checks:       img.Checks,
 	}
 	if img.Index != nil {
 		i := info(*img.Index)
@@ -135,7 +141,7 @@ func (s summary) print(w io.Writer) error {
 			l.DiffID, format.Size(l.UncompressedSize), l.Added, l.Modified, l.Deleted, truncate(l.CreatedBy, 60))
 	}
 	tw.Flush()
-	_, err := fmt.Fprintf(w, "\nverified: the manifest, config and all %d layers match their digests and DiffIDs\n", len(s.Layers))
+	_, err := fmt.Fprintf(w, "\n%s\n", s.Verification)
 	return err
 }
 

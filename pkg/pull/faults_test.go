@@ -264,6 +264,17 @@ func TestPullSchema1(t *testing.T) {
 	if img.Layers[1].History == nil || !strings.Contains(img.Layers[1].History.CreatedBy, "upper") {
 		t.Errorf("upper layer history %+v", img.Layers[1].History)
 	}
+	// What was checked: the manifest (Docker-Content-Digest) and the blobs;
+	// not the DiffIDs, which schema1 does not list.
+	const sentence = "3 of 5 digests verified (the manifest, 2 layer blobs); not checked: 2 DiffIDs (a schema1 manifest lists none)"
+	if s := img.Checks.String(); s != sentence {
+		t.Errorf("checks %q, want %q", s, sentence)
+	}
+	for _, c := range img.Checks {
+		if c.Kind == pull.CheckDiffID && (c.Result != pull.NotChecked || c.Expected != "") {
+			t.Errorf("schema1 %s: %+v; want not checked, no expected digest", c.What, c)
+		}
+	}
 }
 
 // For a generated image with every kind of entry, the merged filesystem

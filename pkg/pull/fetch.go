@@ -152,6 +152,7 @@ func (p *puller) merge(ctx context.Context, descs []v1.Descriptor, order []*fetc
 			return layerError(i, d, err)
 		}
 		diffIDs = append(diffIDs, f.stats.DiffID)
+		img.Checks = append(img.Checks, layerChecks(i, d.Digest, img)...)
 		img.Layers = append(img.Layers, Layer{
 			Index: i, Digest: d.Digest, MediaType: d.MediaType, Size: d.Size,
 			DiffID: f.stats.DiffID, UncompressedSize: f.stats.Size,

@@ -8,7 +8,7 @@ import (
 	"github.com/regscope/regscope/pkg/registry"
 )
 
-// Image is a pulled and fully verified image.
+// Image is a pulled image: every check in Checks that was made passed.
 type Image struct {
 	// Ref is the reference as asked (tag and/or digest).
 	Ref registry.Ref
@@ -32,6 +32,10 @@ type Image struct {
 	Layers []Layer
 	// FS is the merged filesystem of all layers.
 	FS *layers.FS
+	// Checks are the verifications the pull made (and those it could not:
+	// a manifest named by tag without Docker-Content-Digest, schema1's
+	// DiffIDs and signature). Checks.String is the sentence every front end shows.
+	Checks Checks
 }
 
 // Blob is a small document of the image (index, manifest, config) with the

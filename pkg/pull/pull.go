@@ -81,13 +81,14 @@ type puller struct {
 func (p *puller) pull(ctx context.Context) (*Image, error) {
 	img := &Image{Ref: p.ref}
 	p.rep.phase(PhaseManifest, "fetching manifest of "+p.ref.String())
-	m, blob, err := p.manifest(ctx, p.ref.Identifier(), -1)
+	m, blob, f, err := p.manifest(ctx, p.ref.Identifier(), -1)
 	if err != nil {
 		return nil, err
 	}
 	if m.IsIndex() {
 		index := blob
 		img.Index = &index
+		img.Checks = append(img.Checks, manifestCheck(CheckIndex, f, "reference"))
 		img.Platforms = manifest.Platforms(m.Index)
 		want, err := manifest.ParsePlatform(p.opts.Platform)
 		if err != nil {
@@ -101,13 +102,16 @@ func (p *puller) pull(ctx context.Context) (*Image, error) {
 			img.Platform = *desc.Platform
 		}
 		p.rep.phase(PhaseManifest, "fetching "+manifest.FormatPlatform(img.Platform)+" manifest "+desc.Digest.String())
-		m, blob, err = p.manifest(ctx, desc.Digest.String(), desc.Size)
+		m, blob, f, err = p.manifest(ctx, desc.Digest.String(), desc.Size)
 		if err != nil {
 			return nil, err
 		}
 		if m.IsIndex() {
 			return nil, fmt.Errorf("manifest %s: an index inside an index is not supported", desc.Digest)
 		}
+		img.Checks = append(img.Checks, manifestCheck(CheckManifest, f, "index"))
+	} else {
+		img.Checks = append(img.Checks, manifestCheck(CheckManifest, f, "reference"))
 	}
 	img.Manifest = blob
 
@@ -118,25 +122,28 @@ func (p *puller) pull(ctx context.Context) (*Image, error) {
 	if err := p.layers(ctx, descs, img); err != nil {
 		return nil, err
 	}
-	p.rep.phase(PhaseDone, fmt.Sprintf("all %d digests verified", verifiedCount(img)))
+	if m.Schema1 != nil && m.Schema1.Signed() {
+		img.Checks = append(img.Checks, Check{What: "signature", Kind: CheckSignature, Result: NotChecked, Reason: reasonSignatures})
+	}
+	p.rep.phase(PhaseDone, img.Checks.String())
 	return img, nil
 }
 
 // manifest fetches and decodes one manifest. want is the size the parent
 // descriptor promised, or -1.
-func (p *puller) manifest(ctx context.Context, reference string, want int64) (*manifest.Manifest, Blob, error) {
+func (p *puller) manifest(ctx context.Context, reference string, want int64) (*manifest.Manifest, Blob, *registry.Fetched, error) {
 	f, err := p.client.Manifest(ctx, p.ref, reference, manifest.AcceptTypes(), manifest.MaxManifestSize)
 	if err != nil {
-		return nil, Blob{}, err
+		return nil, Blob{}, nil, err
 	}
 	if want >= 0 && int64(len(f.Body)) != want {
-		return nil, Blob{}, &registry.SizeError{Digest: f.Digest, Want: want, Got: int64(len(f.Body))}
+		return nil, Blob{}, nil, &registry.SizeError{Digest: f.Digest, Want: want, Got: int64(len(f.Body))}
 	}
 	m, err := manifest.Parse(f.Body, f.ContentType)
 	if err != nil {
-		return nil, Blob{}, fmt.Errorf("manifest %s: %w", f.Digest, err)
+		return nil, Blob{}, nil, fmt.Errorf("manifest %s: %w", f.Digest, err)
 	}
-	return m, Blob{Digest: f.Digest, MediaType: m.MediaType, Size: int64(len(f.Body)), Body: f.Body}, nil
+	return m, Blob{Digest: f.Digest, MediaType: m.MediaType, Size: int64(len(f.Body)), Body: f.Body}, f, nil
 }
 
 // config fetches, verifies and decodes the config (or synthesises it for
@@ -163,6 +170,7 @@ func (p *puller) config(ctx context.Context, m *manifest.Manifest, img *Image) (
 			return nil, fmt.Errorf("config %s: %w", m.Image.Config.Digest, err)
 		}
 		img.Config = Blob{Digest: m.Image.Config.Digest, MediaType: m.Image.Config.MediaType, Size: int64(len(body)), Body: body}
+		img.Checks = append(img.Checks, Check{What: "config", Kind: CheckConfig, Expected: m.Image.Config.Digest, From: "manifest", Result: Verified})
 		img.Image = cfg
 		descs = m.Image.Layers
 		if n := len(cfg.RootFS.DiffIDs); n != len(descs) {
@@ -195,17 +203,6 @@ func (p *puller) configBytes(ctx context.Context, d v1.Descriptor) ([]byte, erro
 		return nil
 	})
 	return body, err
-}
-
-func verifiedCount(img *Image) int {
-	n := 1 + len(img.Layers) // manifest + layers
-	if img.Index != nil {
-		n++
-	}
-	if img.Config.Digest != "" {
-		n++
-	}
-	return n
 }
 
 // RootFSError reports a config whose rootfs.diff_ids do not pair up with the

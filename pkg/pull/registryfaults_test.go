@@ -242,8 +242,9 @@ func TestPullRegistryFaults(t *testing.T) {
 				if len(r.img.Layers) != 2 || readFile(t, r.img, "lower") != "lower" || len(readFile(t, r.img, "upper")) != 1<<18 {
 					t.Errorf("image incomplete: %+v", r.img.Layers)
 				}
-				if last := r.events[len(r.events)-1]; last.Phase != pull.PhaseDone || !strings.Contains(last.Message, "all 4 digests verified") {
-					t.Errorf("last event %+v, want all 4 digests verified", last)
+				const verified = "all 6 digests verified (the manifest, the config, 2 layer blobs, 2 DiffIDs)"
+				if last := r.events[len(r.events)-1]; last.Phase != pull.PhaseDone || last.Message != verified {
+					t.Errorf("last event %+v, want %q", last, verified)
 				}
 			} else {
 				if r.img != nil || r.err == nil {

@@ -18,7 +18,23 @@ type Fetched struct {
 	Body        []byte
 	ContentType string        // media type from Content-Type (parameters stripped)
 	Digest      digest.Digest // sha256 of Body (of its payload, with Options.ManifestPayload)
+	// Checked lists what the body was verified against, in order: the
+	// digest the reference named, then the Docker-Content-Digest header. It
+	// is empty when there was nothing to compare: a tag, and no header.
+	Checked []DigestCheck
 }
+
+// DigestCheck is one digest a body was verified against, and where it came from.
+type DigestCheck struct {
+	Against string        // CheckedReference or CheckedHeader
+	Want    digest.Digest // the digest the body matched
+}
+
+// Where a manifest's expected digest came from (DigestCheck.Against).
+const (
+	CheckedReference = "reference"
+	CheckedHeader    = "Docker-Content-Digest"
+)
 
 // Manifest fetches /v2/<path>/manifests/<reference> with the given Accept
 // list. When reference is a digest the body is verified against it; a
@@ -52,6 +68,7 @@ func (c *Client) Manifest(ctx context.Context, r Ref, reference string, accept [
 			payload = p
 		}
 	}
+	var checked []DigestCheck
 	if strings.Contains(reference, ":") { // a digest: tags cannot contain ':'
 		want, err := digest.Parse(reference)
 		if err != nil {
@@ -60,6 +77,7 @@ func (c *Client) Manifest(ctx context.Context, r Ref, reference string, accept [
 		if got := want.Algorithm().FromBytes(payload); got != want && !matches(want, body) {
 			return nil, &DigestError{What: what, Want: want, Got: got}
 		}
+		checked = append(checked, DigestCheck{Against: CheckedReference, Want: want})
 	}
 	if v := resp.Header.Get("Docker-Content-Digest"); v != "" {
 		want, err := digest.Parse(v)
@@ -72,8 +90,9 @@ func (c *Client) Manifest(ctx context.Context, r Ref, reference string, accept [
 		if got := want.Algorithm().FromBytes(payload); got != want && !matches(want, body) {
 			return nil, &DigestError{What: what + " (Docker-Content-Digest)", Want: want, Got: got}
 		}
+		checked = append(checked, DigestCheck{Against: CheckedHeader, Want: want})
 	}
-	return &Fetched{Body: body, ContentType: ct, Digest: digest.FromBytes(payload)}, nil
+	return &Fetched{Body: body, ContentType: ct, Digest: digest.FromBytes(payload), Checked: checked}, nil
 }
 
 // matches reports whether body itself has digest d. A signed schema1

@@ -64,10 +64,9 @@ func Summary(img *pull.Image) *msg.PullResult {
 		Manifest: blob(img.Manifest),
 		Config:   blob(img.Config),
 		Files:    img.FS.Len(),
-		Verified: 1,
-	}
-	if img.Config.Digest == "" {
-		r.Verified = 0 // schema1: no config blob
+		// What was verified is the pull's fact; the view shows the sentence as given.
+		Verification: img.Checks.String(),
+		Checks:       img.Checks,
 	}
 	if img.Index != nil {
 		b := blob(*img.Index)
@@ -89,7 +88,6 @@ func Summary(img *pull.Image) *msg.PullResult {
 			ml.CreatedBy, ml.Comment = l.History.CreatedBy, l.History.Comment
 		}
 		r.Layers = append(r.Layers, ml)
-		r.Verified += 2 // blob digest and DiffID
 	}
 	// Metadata only: O(entries), no content read. An error (a history naming
 	// a layer the image lacks) cannot happen for a pulled image; the page

@@ -49,7 +49,11 @@ func TestEngine(t *testing.T) {
 	e := pulled(t)
 	img, _ := e.Image()
 	sum := Summary(img)
-	if len(sum.Layers) != 3 || sum.Verified != 7 || sum.Pinned == "" || sum.Layers[1].Modified != 1 || sum.Layers[1].Deleted != 1 {
+	const verified = "all 8 digests verified (the manifest, the config, 3 layer blobs, 3 DiffIDs)"
+	if sum.Verification != verified {
+		t.Errorf("verification %q, want %q", sum.Verification, verified)
+	}
+	if len(sum.Layers) != 3 || len(sum.Checks) != 8 || sum.Pinned == "" || sum.Layers[1].Modified != 1 || sum.Layers[1].Deleted != 1 {
 		t.Fatalf("summary: %+v", sum)
 	}
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/regscope/regscope/pkg/inspect"
+	"github.com/regscope/regscope/pkg/pull"
 )
 
 // Credential is a user name and password for one registry host (the
@@ -60,8 +61,11 @@ type PullResult struct {
 	Manifest  Blob     `json:"manifest"`
 	Config    Blob     `json:"config"`
 	Layers    []Layer  `json:"layers"`
-	Files     int      `json:"files"`    // entries in the merged filesystem
-	Verified  int      `json:"verified"` // digests checked: config + every layer's digest and DiffID
+	Files     int      `json:"files"` // entries in the merged filesystem
+	// Verification is the sentence saying what the pull verified and what it
+	// could not (pull.Checks.String, the CLI's too); Checks is the list.
+	Verification string      `json:"verification"`
+	Checks       pull.Checks `json:"checks"`
 	// Efficiency is pkg/inspect's report (content, wasted bytes, top lists);
 	// nil if it could not be computed.
 	Efficiency *inspect.Result `json:"efficiency,omitempty"`

@@ -101,7 +101,7 @@ func (u *puller) done(r reply) {
 	}
 	u.img = &img
 	u.bars.finish(&img)
-	u.p.status.set("verified", fmt.Sprintf("✓ all %d digests verified · %d layers · %d files · %.1f s",
-		img.Verified, len(img.Layers), img.Files, time.Since(u.started).Seconds()))
+	u.p.status.set("verified", fmt.Sprintf("✓ %s · %d layers · %d files · %.1f s",
+		img.Verification, len(img.Layers), img.Files, time.Since(u.started).Seconds()))
 	u.p.loaded(&img)
 }
