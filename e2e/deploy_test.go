@@ -175,7 +175,7 @@ func (d *deployment) upstreamGets(layers []digest.Digest) int {
 // Distribution in proxy mode copies a blob into its storage after serving
 // it, and answers from the upstream until then. A blob is stored when a
 // HEAD at the mirror no longer reaches the upstream.
-func (d *deployment) waitStored(t *testing.T, ref string, layers []digest.Digest) {
+func (d *deployment) waitStored(t testing.TB, ref string, layers []digest.Digest) {
 	t.Helper()
 	repo := strings.TrimSuffix(strings.SplitN(ref, "/", 2)[1], ":1")
 	for _, l := range layers {

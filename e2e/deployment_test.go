@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,6 +31,7 @@ const NginxBinary = "/usr/sbin/nginx"
 type deployment struct {
 	upstream string          // the counting wrapper's host:port
 	up       *regtest.Faults // what the upstream received
+	upBytes  atomic.Int64    // body bytes the upstream sent
 	mirror   string          // the mirror wrapper's host:port ("" without a mirror)
 	mir      *regtest.Faults
 	replicas []*server
@@ -40,7 +42,9 @@ type deployment struct {
 func startDeployment(t testing.TB, n int, mirror bool) *deployment {
 	t.Helper()
 	d := &deployment{up: &regtest.Faults{}, mir: &regtest.Faults{}}
-	d.upstream = regtest.Front(t, regtest.Distribution(t, regtest.None), d.up.Wrap)
+	d.upstream = regtest.Front(t, regtest.Distribution(t, regtest.None), func(h http.Handler) http.Handler {
+		return countBytes(d.up.Wrap(h), &d.upBytes)
+	})
 	args := []string{"--insecure-registry", d.upstream, "--trusted-proxy", "127.0.0.1"}
 	if mirror {
 		d.mirror = regtest.Front(t, regtest.StartProxy(t, "http://"+d.upstream).Host, d.mir.Wrap)
@@ -175,3 +179,23 @@ func metric(t testing.TB, s *server, series string) float64 {
 	}
 	return -1
 }
+
+// countBytes adds the body bytes next writes to n.
+func countBytes(next http.Handler, n *atomic.Int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&byteCounter{ResponseWriter: w, n: n}, r)
+	})
+}
+
+type byteCounter struct {
+	http.ResponseWriter
+	n *atomic.Int64
+}
+
+func (c *byteCounter) Write(p []byte) (int, error) {
+	k, err := c.ResponseWriter.Write(p)
+	c.n.Add(int64(k))
+	return k, err
+}
+
+func (c *byteCounter) Unwrap() http.ResponseWriter { return c.ResponseWriter }

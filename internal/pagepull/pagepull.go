@@ -24,15 +24,21 @@ func Pull(ctx context.Context, origin, ref string, progress func(pull.Event)) (*
 	return PullWith(ctx, origin, ref, pull.Options{Progress: progress})
 }
 
-// PullWith is Pull with o's options (credentials, store, progress, limits);
-// its registry transport, backoff and user agent are Pull's.
+// PullWith is Pull with o's options (credentials, store, progress, limits).
+// o.Registry.Transport, when set, is the base transport under the page's
+// routing (a client with its own source address, say); backoff and user
+// agent are Pull's.
 func PullWith(ctx context.Context, origin, ref string, o pull.Options) (*pull.Image, error) {
 	u, err := url.Parse(origin)
 	if err != nil {
 		return nil, err
 	}
-	base := &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 8}
-	defer base.CloseIdleConnections()
+	base := o.Registry.Transport
+	if base == nil {
+		t := &http.Transport{DisableCompression: true, MaxIdleConnsPerHost: 8}
+		defer t.CloseIdleConnections()
+		base = t
+	}
 	o.Registry.Transport = fetch.New(base, u, u)
 	o.Registry.Backoff = 50 * time.Millisecond
 	o.Registry.UserAgent = "regscope-page-equivalent"

@@ -54,14 +54,14 @@ func TestManifestVerification(t *testing.T) {
 	ctx := context.Background()
 
 	// By digest: the body must hash to it.
-	f.Add(regtest.Fault{Kind: regtest.Corrupt, Path: "/manifests/", Offset: 5, Times: 1})
+	f.Add(regtest.Fault{Kind: regtest.Corrupt, Path: "/manifests/", Offset: 5, Times: 2}) // the first answer and the one asked for past caches
 	_, err := c.Manifest(ctx, p.ref, string(p.digest), manifestTypes, maxManifest)
 	var de *DigestError
 	if !errors.As(err, &de) || de.Want != p.digest || !strings.Contains(err.Error(), "manifest "+p.ref.Name()) {
 		t.Errorf("corrupt by digest: err = %v, want DigestError for %s", err, p.digest)
 	}
 	// By tag: Docker-Content-Digest must match.
-	f.Add(regtest.Fault{Kind: regtest.Corrupt, Path: "/manifests/", Offset: 5, Times: 1})
+	f.Add(regtest.Fault{Kind: regtest.Corrupt, Path: "/manifests/", Offset: 5, Times: 2}) // the first answer and the one asked for past caches
 	_, err = c.Manifest(ctx, p.ref, "tag", manifestTypes, maxManifest)
 	if !errors.As(err, &de) || de.Want != p.digest || !strings.Contains(err.Error(), "Docker-Content-Digest") {
 		t.Errorf("corrupt by tag: err = %v, want DigestError against Docker-Content-Digest", err)
@@ -86,7 +86,7 @@ func TestManifestPayloadDigest(t *testing.T) {
 	var fl regtest.Faults
 	host2 := regtest.GGCRWith(t, fl.Wrap)
 	p2 := pushRandom(t, host2, "test/img", 100, 1)
-	fl.Add(regtest.Fault{Kind: regtest.Corrupt, Path: "/manifests/", Offset: 5, Times: 1})
+	fl.Add(regtest.Fault{Kind: regtest.Corrupt, Path: "/manifests/", Offset: 5, Times: 2})
 	_, err = NewClient(Options{ManifestPayload: other}).Manifest(context.Background(), p2.ref, "tag", manifestTypes, maxManifest)
 	var de *DigestError
 	if !errors.As(err, &de) {

@@ -34,6 +34,12 @@ func pushRandom(t *testing.T, host, repo string, size int64, n int) pushed {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return pushImage(t, host, repo, img)
+}
+
+// pushImage pushes img to host/repo:tag.
+func pushImage(t *testing.T, host, repo string, img ggcr.Image) pushed {
+	t.Helper()
 	regtest.Push(t, host+"/"+repo+":tag", img)
 	ref, err := ParseRef(host + "/" + repo + ":tag")
 	if err != nil {

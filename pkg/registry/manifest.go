@@ -40,8 +40,18 @@ const (
 // list. When reference is a digest the body is verified against it; a
 // Docker-Content-Digest header, when present, must match the body (computed
 // with the header's algorithm). Bodies over max bytes are refused: the
-// caller knows the format, and so the limit (manifest.MaxManifestSize).
+// caller knows the format, and so the limit (manifest.MaxManifestSize). A
+// body that fails a digest check is asked for once more WithoutCaches (a
+// mirror may have served it) before the mismatch is reported.
 func (c *Client) Manifest(ctx context.Context, r Ref, reference string, accept []string, max int64) (*Fetched, error) {
+	f, err := c.manifest(ctx, r, reference, accept, max)
+	if IsCorrupt(err) && !bypassCaches(ctx) {
+		return c.manifest(WithoutCaches(ctx), r, reference, accept, max)
+	}
+	return f, err
+}
+
+func (c *Client) manifest(ctx context.Context, r Ref, reference string, accept []string, max int64) (*Fetched, error) {
 	path := "/v2/" + r.Path + "/manifests/" + reference
 	h := http.Header{}
 	if len(accept) > 0 {
