@@ -99,88 +99,42 @@ func Image(img *pull.Image) (*Result, error) {
 // top entries (at least 0) in each top list. Layer.Added comes from each
 // layer's Changes (nil counts 0).
 func Compute(fsys *layers.FS, ls []pull.Layer, top int) (*Result, error) {
-	r := &Result{Layers: make([]LayerBytes, len(ls))}
+	r := &Result{Layers: addedBytes(ls)}
+	for _, l := range r.Layers {
+		r.TotalAdded += l.Added
+	}
+	w := &waste{fsys: fsys, r: r, layers: len(ls), perPath: map[string]*Wasted{}, seen: map[string]bool{"/": true}}
+	largest, dirs, err := w.present(top)
+	if err != nil {
+		return nil, err
+	}
+	if err := w.removed(dirs); err != nil {
+		return nil, err
+	}
+	r.finish(w.order, largest, top)
+	return r, nil
+}
+
+// addedBytes is each layer's regular-file content, from its change set
+// (nil counts 0).
+func addedBytes(ls []pull.Layer) []LayerBytes {
+	out := make([]LayerBytes, len(ls))
 	for i, l := range ls {
-		r.Layers[i].Index = i
+		out[i].Index = i
 		if l.Changes == nil {
 			continue
 		}
 		for _, e := range l.Changes.Entries {
 			if e.Type == layers.TypeFile {
-				r.Layers[i].Added += e.Size
+				out[i].Added += e.Size
 			}
 		}
-		r.TotalAdded += r.Layers[i].Added
 	}
+	return out
+}
 
-	largest := newTopN(top, func(a, b File) int {
-		return cmp.Or(cmp.Compare(a.Size, b.Size), cmp.Compare(b.Path, a.Path))
-	})
-	perPath := map[string]*Wasted{}
-	var order []*Wasted
-	seen := map[string]bool{}
-	var dirs []string // directories whose Removed list is still to read
-	visit := func(p string, present bool) error {
-		if seen[p] {
-			return nil
-		}
-		seen[p] = true
-		for _, c := range fsys.History(p) {
-			if c.Kind == layers.Added || c.Linked || c.Entry == nil || c.Entry.Type != layers.TypeFile {
-				continue
-			}
-			if err := r.count(c, len(ls)); err != nil {
-				return err
-			}
-			w := perPath[p]
-			if w == nil {
-				w = &Wasted{Path: p, Present: present}
-				perPath[p] = w
-				order = append(order, w)
-			}
-			w.Bytes += c.Entry.Size
-			w.Count++
-			w.Writers = addSorted(w.Writers, c.Entry.Layer)
-			w.Removers = addSorted(w.Removers, c.Layer)
-		}
-		return nil
-	}
-
-	dirs = append(dirs, "/")
-	seen["/"] = true
-	err := fsys.Walk(func(e *layers.Entry) error {
-		if e.Type == layers.TypeFile {
-			r.Content += e.Size
-			largest.push(File{Path: e.Path, Size: e.Size, Layer: e.Layer})
-		}
-		if e.Type == layers.TypeDir {
-			dirs = append(dirs, e.Path)
-		}
-		return visit(e.Path, true)
-	})
-	if err != nil {
-		return nil, err
-	}
-	// Deleted paths are reachable only through their directory's Removed
-	// list; a deleted directory's own Removed list holds its subtree.
-	expanded := map[string]bool{}
-	for len(dirs) > 0 {
-		d := dirs[len(dirs)-1]
-		dirs = dirs[:len(dirs)-1]
-		if expanded[d] {
-			continue
-		}
-		expanded[d] = true
-		for _, e := range fsys.Removed(d) {
-			if err := visit(e.Path, false); err != nil {
-				return nil, err
-			}
-			if e.Type == layers.TypeDir && !expanded[e.Path] {
-				dirs = append(dirs, e.Path)
-			}
-		}
-	}
-
+// finish derives the totals and the sorted top lists.
+func (r *Result) finish(order []*Wasted, largest *topN[File], top int) {
 	r.WastedPaths = len(order)
 	r.SelfShadowed = r.TotalAdded - r.Content - r.Wasted
 	r.Efficiency = 1
@@ -193,17 +147,14 @@ func Compute(fsys *layers.FS, ls []pull.Layer, top int) (*Result, error) {
 	for _, w := range order {
 		tw.push(w)
 	}
+	r.TopWasted = []Wasted{}
 	for _, w := range tw.sorted() {
 		r.TopWasted = append(r.TopWasted, *w)
 	}
 	r.Largest = largest.sorted()
-	if r.TopWasted == nil {
-		r.TopWasted = []Wasted{}
-	}
 	if r.Largest == nil {
 		r.Largest = []File{}
 	}
-	return r, nil
 }
 
 // count adds one removed version to the totals and to both layers' shares.
