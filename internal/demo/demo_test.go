@@ -25,6 +25,8 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
 	digest "github.com/opencontainers/go-digest"
+
+	"github.com/regscope/regscope/pkg/manifest"
 )
 
 // serve starts a Registry on loopback and returns its host:port.
@@ -303,10 +305,11 @@ func TestLoad(t *testing.T) {
 	lp.AppendImage(c)
 
 	// A tar of that layout.
-	layoutTar := filepath.Join(dir, "layout.tar")
-	if err := tarDir(filepath.Join(dir, "My Layout"), layoutTar); err != nil {
+	tb, err := tarDir(filepath.Join(dir, "My Layout"))
+	if err != nil {
 		t.Fatal(err)
 	}
+	layoutTar := writeFile(t, dir, "layout.tar", string(tb))
 
 	r, host := serve(t, Options{})
 	for _, tc := range []struct {
@@ -363,20 +366,6 @@ func writeFile(t *testing.T, dir, name, body string) string {
 	return p
 }
 
-// tarDir writes the files under dir into a tar at out, names relative to dir.
-func tarDir(dir, out string) error {
-	f, err := os.Create(out)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	tw := tar.NewWriter(f)
-	if err := tw.AddFS(os.DirFS(dir)); err != nil {
-		return err
-	}
-	return tw.Close()
-}
-
 // TestLoadLegacyDockerSave loads the format older Docker versions save:
 // plain tar layers under ID/layer.tar, a repeated layer as a symlink to the
 // first one (relative, as Docker writes it, and absolute from the archive's root). The layers are served as they are, plain OCI tar layers.
@@ -415,8 +404,8 @@ func TestLoadLegacyDockerSave(t *testing.T) {
 		t.Fatalf("%d layers, want 3", len(m.Layers))
 	}
 	for i, l := range m.Layers {
-		if l.MediaType != types.OCIUncompressedLayer || l.Digest.String() != diffID.String() {
-			t.Errorf("layer %d: %s %s, want %s %s", i, l.MediaType, l.Digest, types.OCIUncompressedLayer, diffID)
+		if string(l.MediaType) != manifest.MediaTypeDockerLayerTar || l.Digest.String() != diffID.String() {
+			t.Errorf("layer %d: %s %s, want %s %s", i, l.MediaType, l.Digest, manifest.MediaTypeDockerLayerTar, diffID)
 		}
 	}
 	if err := validateLayers(img); err != nil {
@@ -438,14 +427,18 @@ func TestLoadCorruptLayout(t *testing.T) {
 	}
 	layers, _ := img.Layers()
 	ld, _ := layers[0].Digest()
-	md, _ := img.Digest()
-	bad := []byte("not the layer")
+	good, err := os.ReadFile(filepath.Join(dir, "blobs", "sha256", ld.Hex))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Clone(good)
+	bad[len(bad)/2] ^= 1 // same size, other bytes
 	if err := os.WriteFile(filepath.Join(dir, "blobs", "sha256", ld.Hex), bad, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	r, host := serve(t, Options{})
 	_, err = r.Load(dir)
-	want := fmt.Sprintf("load %s: index.json entry %s: blob %s: content has digest %s", dir, md, ld, digest.FromBytes(bad))
+	want := fmt.Sprintf("load %s: image 0 (1.0): blob %s: digest mismatch: want %s, got %s", dir, ld, ld, digest.FromBytes(bad))
 	if err == nil || err.Error() != want {
 		t.Fatalf("Load error %v\nwant %s", err, want)
 	}

@@ -1,7 +1,8 @@
 // Package demo is regscope's embedded, read-only registry: deterministic demo
 // images generated at start-up (same bytes every run, so digests and shared
-// links stay valid) plus images loaded from `docker save` tarballs and OCI
-// image layouts.
+// links stay valid) plus images loaded from files pkg/archive reads (`docker
+// save` tarballs, OCI image layouts, single layers), each verified through
+// pkg/registry before it is served.
 //
 // The content is built here: tar layers compressed with the versions of
 // klauspost/compress pinned in go.mod, configs, manifests and indexes

@@ -1,6 +1,9 @@
 package demo
 
 import (
+	"archive/tar"
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -8,14 +11,22 @@ import (
 	"strings"
 
 	"github.com/distribution/reference"
+	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/regscope/regscope/pkg/archive"
+	"github.com/regscope/regscope/pkg/manifest"
+	"github.com/regscope/regscope/pkg/registry"
 )
 
 // Load adds the images of a `docker save` tarball, an OCI image layout
-// directory, or a tar of an OCI image layout as local/NAME:TAG. NAME and TAG
-// come from the tarball's RepoTags or the layout's ref-name annotations, else
-// NAME is the file name and TAG "latest". Errors name path.
+// (a directory or a tar of one) or a single layer tar as local/NAME:TAG.
+// pkg/archive reads the file; each image is then read through the registry
+// client, so every manifest and blob is checked against its digest before
+// it is served. NAME and TAG come from the tarball's RepoTags or the
+// layout's ref-name annotations, else NAME is the file name and TAG
+// "latest". Errors name path.
 func (r *Registry) Load(p string) ([]Image, error) {
-	imgs, err := r.load(p)
+	imgs, err := r.load(context.Background(), p)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", p, err)
 	}
@@ -25,41 +36,169 @@ func (r *Registry) Load(p string) ([]Image, error) {
 	return imgs, nil
 }
 
-func (r *Registry) load(p string) ([]Image, error) {
-	fi, err := os.Stat(p)
+func (r *Registry) load(ctx context.Context, p string) ([]Image, error) {
+	a, done, err := openArchive(p)
 	if err != nil {
 		return nil, err
 	}
-	base := baseName(p)
-	if fi.IsDir() {
-		if _, err := os.Stat(filepath.Join(p, "oci-layout")); err != nil {
-			return nil, errors.New("a directory must be an OCI image layout (no oci-layout file)")
-		}
-		root, err := os.OpenRoot(p)
+	defer done()
+	c := registry.NewClient(registry.Options{Transport: a.Transport(), MaxAttempts: 1})
+	type loaded struct {
+		localName
+		m tree
+	}
+	var all []loaded // served only once every image has been read
+	for i, tag := range a.Tags() {
+		ref, err := registry.ParseRef(a.Ref(tag))
 		if err != nil {
 			return nil, err
 		}
-		defer root.Close()
-		return r.loadLayout(root, base)
+		m, err := archiveTree(ctx, c, ref, tag)
+		if err != nil {
+			return nil, fmt.Errorf("image %d (%s): %w", i, tag, err)
+		}
+		names, err := localNames(a, tag, i)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range names {
+			all = append(all, loaded{n, m})
+		}
 	}
-	files, err := readTar(p)
+	var out []Image
+	for _, l := range all {
+		desc := "loaded from " + filepath.Base(p)
+		if l.from != "" {
+			desc += " (" + l.from + ")"
+		}
+		r.put(l.repo, l.tag, l.m, l.repo+":"+l.tag, desc)
+		out = append(out, Image{Repo: l.repo, Tag: l.tag})
+	}
+	return out, nil
+}
+
+// openArchive opens the file at p with pkg/archive; a directory (an OCI
+// image layout) is first written into a tar in memory, confined to it.
+// done closes the file once everything has been read.
+func openArchive(p string) (a *archive.Archive, done func(), err error) {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	name := filepath.Base(filepath.Clean(p))
+	if !fi.IsDir() {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, nil, err
+		}
+		if a, err = archive.Open(f, fi.Size(), name); err != nil {
+			f.Close()
+			return nil, nil, err
+		}
+		return a, func() { f.Close() }, nil
+	}
+	if _, err := os.Stat(filepath.Join(p, "oci-layout")); err != nil {
+		return nil, nil, errors.New("a directory must be an OCI image layout (no oci-layout file)")
+	}
+	b, err := tarDir(p)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err = archive.Open(bytes.NewReader(b), int64(len(b)), name)
+	return a, func() {}, err
+}
+
+// tarDir writes the directory at p into a tar in memory, without leaving it
+// (a symlink is kept as a link, never followed).
+func tarDir(p string) ([]byte, error) {
+	root, err := os.OpenRoot(p)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case files.has("manifest.json"): // docker save (also when it carries an OCI layout too)
-		return r.loadDockerSave(files, base, filepath.Base(p))
-	case files.has("oci-layout") && files.has("index.json"):
-		return r.loadLayout(files, base)
-	default:
-		return nil, errors.New("neither a docker save tarball (manifest.json) nor an OCI image layout (oci-layout, index.json)")
+	defer root.Close()
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	if err := tw.AddFS(root.FS()); err != nil {
+		return nil, err
 	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }
 
-// fileReader reads the files of what is being loaded: an *os.Root (a
-// directory) or tarFiles (a tar's members).
-type fileReader interface {
-	ReadFile(name string) ([]byte, error)
+// archiveTree reads the manifest that ident (a tag or digest) names, and
+// everything it references, through c: verified. A non-distributable layer the archive
+// does not hold is left out, as a registry would.
+func archiveTree(ctx context.Context, c *registry.Client, ref registry.Ref, ident string) (tree, error) {
+	f, err := c.Manifest(ctx, ref, ident, manifest.AcceptTypes(), manifest.MaxManifestSize)
+	if err != nil {
+		return tree{}, err
+	}
+	m, err := manifest.Parse(f.Body, f.ContentType)
+	if err != nil {
+		return tree{}, fmt.Errorf("manifest %s: %w", f.Digest, err)
+	}
+	t := tree{blob: blob{mediaType: m.MediaType, data: f.Body, digest: f.Digest}}
+	switch {
+	case m.Index != nil:
+		for _, d := range m.Index.Manifests {
+			child, err := archiveTree(ctx, c, ref, d.Digest.String())
+			if err != nil {
+				return tree{}, err
+			}
+			t.children = append(t.children, child)
+		}
+	case m.Image != nil:
+		for _, d := range append([]v1.Descriptor{m.Image.Config}, m.Image.Layers...) {
+			d.URLs = nil // what the archive holds, nothing from elsewhere
+			b, err := c.BlobBytes(ctx, ref, d, d.Size)
+			if errors.Is(err, registry.ErrNotFound) && manifest.IsNonDistributable(d.MediaType) {
+				continue
+			}
+			if err != nil {
+				return tree{}, err
+			}
+			t.blobs = append(t.blobs, blob{mediaType: d.MediaType, data: b, digest: d.Digest})
+		}
+	default:
+		return tree{}, fmt.Errorf("manifest %s: a %s is not served", f.Digest, m.MediaType)
+	}
+	return t, nil
+}
+
+// localName is where a loaded image is served, and the name it was saved
+// under ("" when none).
+type localName struct{ repo, tag, from string }
+
+// localNames says where the i-th image of a, served there as tag, is
+// served here: under each RepoTag of a docker save image; under the first
+// usable name a layout's annotations give (a reference, or a bare tag on
+// the file's name); else as local/FILE:latest (image-N after the first).
+func localNames(a *archive.Archive, tag string, i int) ([]localName, error) {
+	var out []localName
+	for _, n := range a.Names(tag) {
+		if a.Kind == archive.DockerSave {
+			repo, t, err := parseTag(n)
+			if err != nil {
+				return nil, fmt.Errorf("RepoTag %q: %w", n, err)
+			}
+			out = append(out, localName{repo, t, n})
+			continue
+		}
+		if strings.ContainsAny(n, "/:") {
+			if repo, t, err := parseTag(n); err == nil {
+				return []localName{{repo, t, n}}, nil
+			}
+		} else if _, t, err := parseTag("x:" + n); err == nil && t == n {
+			return []localName{{"local/" + a.Repo(), n, ""}}, nil
+		}
+	}
+	if len(out) > 0 {
+		return out, nil
+	}
+	repo, t := untaggedName(a.Repo(), i)
+	return []localName{{repo, t, ""}}, nil
 }
 
 // parseTag parses a reference such as "alpine:3.20" or
@@ -82,30 +221,7 @@ func localRepo(repoPath string) string {
 	return "local/" + strings.TrimPrefix(repoPath, "library/")
 }
 
-// baseName turns a file name into a repository path component:
-// "/tmp/My App.tar" → "my-app".
-func baseName(p string) string {
-	b := strings.ToLower(filepath.Base(filepath.Clean(p)))
-	for _, ext := range []string{".tar", ".oci", ".docker"} {
-		b = strings.TrimSuffix(b, ext)
-	}
-	var s strings.Builder
-	for _, c := range b {
-		switch {
-		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
-			s.WriteRune(c)
-		case s.Len() > 0 && !strings.HasSuffix(s.String(), "-"):
-			s.WriteByte('-')
-		}
-	}
-	out := strings.Trim(s.String(), "-")
-	if out == "" {
-		return "image"
-	}
-	return out
-}
-
-// untaggedName names the i-th unnamed image of a file whose base name is base.
+// untaggedName names the i-th unnamed image of a file whose repository name is base.
 func untaggedName(base string, i int) (repo, tag string) {
 	if i == 0 {
 		return "local/" + base, "latest"

@@ -49,6 +49,7 @@ type Archive struct {
 	repo  string                   // repository the images are served as
 	tags  []string                 // in archive order
 	byTag map[string]digest.Digest // tag → manifest (or index) digest
+	names map[string][]string      // tag → the references it was saved under, as written
 	blobs map[digest.Digest]blob   // manifests, configs, layers
 }
 
@@ -67,7 +68,7 @@ type blob struct {
 // the repository name), reading tar headers and the JSON files only, and
 // decides its kind. Errors name what is wrong with the file.
 func Open(r io.ReaderAt, size int64, name string) (*Archive, error) {
-	a := &Archive{Name: name, r: r, size: size, members: map[string]member{}, byTag: map[string]digest.Digest{}, blobs: map[digest.Digest]blob{}}
+	a := &Archive{Name: name, r: r, size: size, members: map[string]member{}, byTag: map[string]digest.Digest{}, names: map[string][]string{}, blobs: map[digest.Digest]blob{}}
 	a.repo = repoName(name)
 	head := make([]byte, 512)
 	n, err := r.ReadAt(head, 0)
@@ -185,14 +186,26 @@ func (a *Archive) Ref(tag string) string {
 	return Host + "/" + a.repo + ":" + tag
 }
 
-// addTag serves the manifest d as tag, made a valid tag.
-func (a *Archive) addTag(tag string, d digest.Digest) {
+// Repo is the repository the archive's images are served as: its file
+// name made a repository name ("My App.tar" → "my-app").
+func (a *Archive) Repo() string { return a.repo }
+
+// Names lists the references the image served as tag was saved under, as
+// the archive wrote them: a docker save image's RepoTags ("alpine:3.20"), a
+// layout entry's ref-name annotation (a reference or a bare tag, "3.20");
+// none when it was saved unnamed.
+func (a *Archive) Names(tag string) []string { return append([]string(nil), a.names[tag]...) }
+
+// addTag serves the manifest d as tag, made a valid tag, and records the
+// names it was saved under.
+func (a *Archive) addTag(tag string, d digest.Digest, names ...string) {
 	tag = tagName(tag, len(a.tags))
 	if _, dup := a.byTag[tag]; dup {
 		tag = tagName("", len(a.tags))
 	}
 	a.byTag[tag] = d
 	a.tags = append(a.tags, tag)
+	a.names[tag] = names
 }
 
 // repoName makes a repository name of a file name: lower case, [a-z0-9._-]

@@ -51,7 +51,7 @@ func (a *Archive) openDockerSave() error {
 				tag = s.RepoTags[0][i+1:]
 			}
 		}
-		a.addTag(tag, md)
+		a.addTag(tag, md, s.RepoTags...)
 	}
 	return nil
 }

@@ -36,14 +36,20 @@ func (a *Archive) openLayout() error {
 		}
 		bl.mediaType = desc.MediaType
 		a.blobs[desc.Digest] = bl
-		name := desc.Annotations[v1.AnnotationRefName]
-		if name == "" {
-			name = desc.Annotations["io.containerd.image.name"]
+		var names []string
+		for _, k := range []string{"io.containerd.image.name", v1.AnnotationRefName} {
+			if v := desc.Annotations[k]; v != "" {
+				names = append(names, v)
+			}
 		}
-		if i := lastColon(name); i >= 0 {
-			name = name[i+1:]
+		tag := ""
+		if len(names) > 0 {
+			tag = names[len(names)-1] // the ref name, else containerd's
+			if i := lastColon(tag); i >= 0 {
+				tag = tag[i+1:]
+			}
 		}
-		a.addTag(name, desc.Digest)
+		a.addTag(tag, desc.Digest, names...)
 	}
 	return nil
 }
