@@ -194,11 +194,16 @@ func TestRelayMirror(t *testing.T) {
 	}
 	errs := f.contentRequests() - f.directHeads - hits
 
-	refused, err := http.Get(srv + "relay/127.0.0.1:1/v2/")
-	if err != nil {
-		t.Fatal(err)
+	for path, rule := range map[string]string{"relay/127.0.0.1:1/v2/": "address", "relay/registry.example/v2/../x": "target"} {
+		refused, err := http.Get(srv + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refused.Body.Close()
+		if got := refused.Header.Get("X-Regscope-Refusal-Rule"); got != rule {
+			t.Errorf("GET /%s: refusal rule %q, want %q", path, got, rule)
+		}
 	}
-	refused.Body.Close()
 	m := scrape(t, srv)
 	label := `upstream="` + f.upstream + `"`
 	for series, want := range map[string]float64{
@@ -206,8 +211,9 @@ func TestRelayMirror(t *testing.T) {
 		`regscope_mirror_requests_total{result="error",` + label + `}`:  float64(errs),
 		`regscope_mirror_requests_total{result="bypass",` + label + `}`: 1,
 		`regscope_relay_upstream_seconds_count{to="mirror"}`:            float64(hits + errs),
-		`regscope_relay_refusals_total{rule="policy"}`:                  1,
-		`regscope_relay_requests_total{outcome="refused"}`:              1,
+		`regscope_relay_refusals_total{rule="address"}`:                 1,
+		`regscope_relay_refusals_total{rule="target"}`:                  1,
+		`regscope_relay_requests_total{outcome="refused"}`:              2,
 		`regscope_relay_streams`:                                        0,
 	} {
 		if m[series] != want {

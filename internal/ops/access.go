@@ -75,17 +75,10 @@ func (a *Access) done(req *http.Request, rec *recorder, isRelay bool, d time.Dur
 // refusals, the rule that refused it.
 func classify(req *http.Request, rec *recorder, status int, aborted bool) (outcome, rule string) {
 	if rec.Header().Get(relay.RefusalHeader) != "" {
-		switch status {
-		case http.StatusBadGateway, http.StatusGatewayTimeout, 499:
-			return "failed", ""
-		case http.StatusMethodNotAllowed:
-			return "refused", "method"
-		case http.StatusNotFound:
-			return "refused", "not_relay"
-		case http.StatusTooManyRequests:
-			return "refused", "client_limit"
+		if rule := rec.Header().Get(relay.RuleHeader); rule != "" {
+			return "refused", rule
 		}
-		return "refused", "policy"
+		return "failed", "" // unreachable, timed out, too many redirects, client gone
 	}
 	if cl, err := strconv.ParseInt(rec.Header().Get("Content-Length"), 10, 64); aborted ||
 		(err == nil && req.Method != http.MethodHead && status != http.StatusNotModified && rec.n < cl) {

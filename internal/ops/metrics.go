@@ -37,7 +37,7 @@ func NewMetrics() *Metrics {
 	}, []string{"outcome"})
 	m.refusals = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "regscope_relay_refusals_total",
-		Help: "Requests the relay or its gate refused, by rule: method, not_relay, policy (target, destination, realm, redirect, host or origin), client_limit.",
+		Help: "Requests the relay or its gate refused, by rule: gate (Host or origin), method, target (not a relay URL it can parse), destination (scheme, path or realm, allowed host), address (blocked at dial time), redirect, client_limit.",
 	}, []string{"rule"})
 	m.bytes = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "regscope_relay_bytes_total",

@@ -15,9 +15,13 @@ import (
 type httpError struct {
 	status int
 	msg    string
+	rule   string // which rule refused: RuleHeader's value; "" for failures
 }
 
 func (e *httpError) Error() string { return e.msg }
+
+// by names the rule that refused (see RuleHeader).
+func (e *httpError) by(rule string) *httpError { e.rule = rule; return e }
 
 func refuse(status int, format string, args ...any) *httpError {
 	return &httpError{status: status, msg: fmt.Sprintf(format, args...)}
@@ -29,6 +33,9 @@ func writeError(w http.ResponseWriter, e *httpError) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set(RefusalHeader, "1")
+	if e.rule != "" {
+		h.Set(RuleHeader, e.rule)
+	}
 	w.WriteHeader(e.status)
 	json.NewEncoder(w).Encode(map[string]string{"error": e.msg})
 }
@@ -42,7 +49,7 @@ func (r *Relay) upstreamError(host string, err error) *httpError {
 	case errors.As(err, &he):
 		return he
 	case errors.As(err, &be):
-		return refuse(http.StatusForbidden, "%v", be)
+		return refuse(http.StatusForbidden, "%v", be).by("address")
 	case errors.Is(err, context.Canceled):
 		return refuse(499, "client went away") // nginx's "client closed request"; nobody reads it
 	case errors.As(err, &ne) && ne.Timeout():

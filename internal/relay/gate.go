@@ -180,7 +180,7 @@ func (g *Gate) Wrap(next http.Handler) http.Handler {
 		origin, err := g.Check(req)
 		if err != nil {
 			g.log.Printf("refused %s %s: %v", req.Method, truncate(req.URL.Path, 200), err)
-			writeError(w, refuse(http.StatusForbidden, "%v", err))
+			writeError(w, refuse(http.StatusForbidden, "%v", err).by("gate"))
 			return
 		}
 		if origin == "" {

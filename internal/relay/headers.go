@@ -21,6 +21,12 @@ var responseHeaders = []string{
 // clients recognise refusals by this header alone, never by the body.
 const RefusalHeader = "X-Regscope-Relay-Error"
 
+// RuleHeader names, on a refusal, the rule that refused it, for the
+// server's metrics: gate (Host or origin), method, target (not a relay URL
+// the relay can parse), destination (scheme, path or realm, allowed host),
+// address (a blocked address at dial time), redirect, client_limit.
+const RuleHeader = "X-Regscope-Refusal-Rule"
+
 // The CORS headers sent to origins the operator allowed (Gate): the request
 // headers a registry client sends, and the response headers it reads.
 const (

@@ -83,7 +83,7 @@ func (r *Relay) trusted(hostport string) bool { return r.insecure[hostport] || r
 // it by destination; from is the first hop's host:port.
 func (r *Relay) redirectTarget(first string, prev *url.URL, loc string) (*url.URL, error) {
 	bad := func(reason string) (*url.URL, error) {
-		return nil, refuse(403, "redirect from %s to %q refused: %s", prev.Host, truncate(redactQuery(loc), 200), reason)
+		return nil, refuse(403, "redirect from %s to %q refused: %s", prev.Host, truncate(redactQuery(loc), 200), reason).by("redirect")
 	}
 	if strings.ContainsFunc(loc, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
 		return bad("control characters")

@@ -160,7 +160,7 @@ func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	default:
 		w.Header().Set("Allow", "GET, HEAD, OPTIONS")
-		fail(refuse(http.StatusMethodNotAllowed, "method %s not allowed: the relay only reads (GET, HEAD, OPTIONS)", req.Method))
+		fail(refuse(http.StatusMethodNotAllowed, "method %s not allowed: the relay only reads (GET, HEAD, OPTIONS)", req.Method).by("method"))
 		return
 	}
 	u, host, e := r.firstHop(req, x)
@@ -171,7 +171,7 @@ func (r *Relay) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	client := clientAddr(req)
 	if !r.clients.acquire(client) {
 		w.Header().Set("Retry-After", "1")
-		fail(refuse(http.StatusTooManyRequests, "too many relayed requests in flight from %s (limit %d)", client, r.o.MaxPerClient))
+		fail(refuse(http.StatusTooManyRequests, "too many relayed requests in flight from %s (limit %d)", client, r.o.MaxPerClient).by("client_limit"))
 		return
 	}
 	defer r.clients.release(client)
@@ -198,25 +198,25 @@ func (x *exchange) String() string {
 func (r *Relay) firstHop(req *http.Request, x *exchange) (*url.URL, string, *httpError) {
 	escaped := req.URL.EscapedPath()
 	if escaped != req.URL.Path {
-		return nil, "", refuse(http.StatusForbidden, "percent-encoding is not allowed in relayed paths")
+		return nil, "", refuse(http.StatusForbidden, "percent-encoding is not allowed in relayed paths").by("target")
 	}
 	rest, ok := strings.CutPrefix(escaped, Prefix)
 	if !ok {
-		return nil, "", refuse(http.StatusNotFound, "not a relay URL: want %s{host}/v2/…", Prefix)
+		return nil, "", refuse(http.StatusNotFound, "not a relay URL: want %s{host}/v2/…", Prefix).by("target")
 	}
 	t, err := ParseTarget(rest, req.URL.RawQuery)
 	if err != nil {
-		return nil, "", refuse(http.StatusForbidden, "%v", err)
+		return nil, "", refuse(http.StatusForbidden, "%v", err).by("target")
 	}
 	scheme := r.scheme(t)
 	x.host, x.path = t.HostPort(scheme), t.Path
 	u, err := url.Parse(t.URL(scheme))
 	if err != nil {
-		return nil, "", refuse(http.StatusForbidden, "upstream URL: %v", err)
+		return nil, "", refuse(http.StatusForbidden, "upstream URL: %v", err).by("target")
 	}
 	host, err := r.destination(firstHop, "", u)
 	if err != nil {
-		return nil, "", refuse(http.StatusForbidden, "%v", err)
+		return nil, "", refuse(http.StatusForbidden, "%v", err).by("destination")
 	}
 	return u, host, nil
 }
