@@ -2,15 +2,11 @@ package regtest
 
 import (
 	"crypto/ecdsa"
-	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"math/big"
 	"net/http"
 	"strings"
 	"sync"
@@ -61,23 +57,7 @@ type TokenRequest struct {
 // NewTokenIssuer starts an issuer on 127.0.0.1, closed at t.Cleanup.
 func NewTokenIssuer(t testing.TB) *TokenIssuer {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatalf("regtest: token key: %v", err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "regtest token issuer"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatalf("regtest: token certificate: %v", err)
-	}
+	key, der := selfSigned(t, "regtest token issuer")
 	ti := &TokenIssuer{
 		Service: "regtest-registry",
 		Issuer:  "regtest-issuer",

@@ -57,23 +57,7 @@ type Request struct {
 // NewWorld returns an empty World whose servers stop at t.Cleanup.
 func NewWorld(t testing.TB) *World {
 	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatalf("regtest: CA key: %v", err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "regtest world CA"},
-		NotBefore:             time.Now().Add(-time.Hour),
-		NotAfter:              time.Now().Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageCertSign | x509.KeyUsageDigitalSignature,
-		BasicConstraintsValid: true,
-		IsCA:                  true,
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatalf("regtest: CA certificate: %v", err)
-	}
+	key, der := selfSigned(t, "regtest world CA")
 	ca, _ := x509.ParseCertificate(der)
 	pool := x509.NewCertPool()
 	pool.AddCert(ca)
