@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/regscope/regscope/internal/cli"
 	"github.com/regscope/regscope/internal/demo"
 	"github.com/regscope/regscope/internal/ops"
 	"github.com/regscope/regscope/internal/relay"
@@ -43,14 +42,10 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fl.Var(&allow, "allow-host", "let the relay reach HOST:PORT over HTTPS even on a private address (repeatable)")
 	fl.Var(&hosts, "host", "a further `NAME` this server is reached by (a DNS name, or the Host a proxy forwards); requests naming another host are refused (repeatable)")
 	fl.Var(&origins, "allow-origin", "let pages from `ORIGIN` (https://HOST[:PORT]) read the relay and the registry cross-origin; every other origin is refused (repeatable)")
-	var mirrors cli.Mirrors
-	fl.Var(&mirrors, "mirror", cli.MirrorUsage)
 	var up upstreamFlags
 	up.register(fl)
-	logFormat := fl.String("log-format", "text", "access and server log format: text (key=value) or json")
-	var proxies listFlag
-	fl.Var(&proxies, "trusted-proxy", "believe X-Forwarded-For from this load balancer's `IP or CIDR`, so the relay's per-client limit applies to the clients it names (repeatable)")
-	drain := fl.Duration("shutdown-timeout", 30*time.Second, "on SIGTERM or SIGINT, how long streams in progress may take to finish before they are cut")
+	var team teamFlags
+	team.register(fl)
 	if err := fl.Parse(args); err != nil {
 		return 2
 	}
@@ -65,19 +60,19 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	ctx, cancel := context.WithCancel(ctx) // also stops a wasm build still running when we return
 	defer cancel()
 	fail := func(err error) int { fmt.Fprintf(stderr, "regscope serve: %v\n", err); return 1 }
-	logs, err := newLogs(*logFormat, stderr)
+	logs, err := newLogs(team.logFormat, stderr)
 	if err != nil {
 		return fail(err)
 	}
 	logger := logs.lines
 	metrics := ops.NewMetrics()
-	trusted, err := ops.ParseProxies(proxies)
+	trusted, err := ops.ParseProxies(team.proxies)
 	if err != nil {
 		return fail(err)
 	}
 
-	allowMirrors(mirrors, &insecure, &allow)
-	ro := relay.Options{Insecure: insecure, Allow: allow, Logger: logs.relay, WrapTransport: relayTransport(mirrors, metrics)}
+	allowMirrors(team.mirrors, &insecure, &allow)
+	ro := relay.Options{Insecure: insecure, Allow: allow, Logger: logs.relay, WrapTransport: relayTransport(team.mirrors, metrics)}
 	if err := up.apply(&ro); err != nil {
 		return fail(err)
 	}
@@ -115,14 +110,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	access := &ops.Access{Log: logs.access, Metrics: metrics}
 	srv := newHTTPServer(ops.Routes(trusted.RealClient(access.Wrap(newHandler(static, wasm, reg, rel, gate))), health, metrics), logger, 10*time.Second)
 	fmt.Fprintf(stdout, "regscope: open http://%s/\n", ln.Addr())
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return fail(err)
-	case <-ctx.Done():
-	}
-	if err := shutdown(srv, health, *drain, logs.access); err != nil {
+	if err := serveUntil(ctx, srv, ln, health, team.drain, logs.access); err != nil {
 		return fail(err)
 	}
 	rel.CloseIdleConnections()

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -65,6 +66,23 @@ type serverLogs struct {
 	build  io.Writer    // the WebAssembly build's progress
 }
 
+// teamFlags are the serve flags for running replicas for a team: a
+// registry mirror, the log format, the load balancers to believe, and the
+// shutdown deadline.
+type teamFlags struct {
+	mirrors   cli.Mirrors
+	logFormat string
+	proxies   listFlag
+	drain     time.Duration
+}
+
+func (t *teamFlags) register(fl *flag.FlagSet) {
+	fl.Var(&t.mirrors, "mirror", cli.MirrorUsage)
+	fl.StringVar(&t.logFormat, "log-format", "text", "access and server log format: text (key=value) or json")
+	fl.Var(&t.proxies, "trusted-proxy", "believe X-Forwarded-For from this load balancer's `IP or CIDR`, so the relay's per-client limit applies to the clients it names (repeatable)")
+	fl.DurationVar(&t.drain, "shutdown-timeout", 30*time.Second, "on SIGTERM or SIGINT, how long streams in progress may take to finish before they are cut")
+}
+
 // newLogs returns the logs for format "text" (access records as
 // key=value, the components' lines as before) or "json" (one JSON object
 // per line for everything; the relay's own line, which the access record
@@ -80,6 +98,18 @@ func newLogs(format string, w io.Writer) (*serverLogs, error) {
 			relay: slog.NewLogLogger(l.Handler(), slog.LevelDebug), build: logWriter{l}}, nil
 	}
 	return nil, fmt.Errorf("--log-format %q: want text or json", format)
+}
+
+// serveUntil serves ln until srv fails or ctx ends, then shuts down.
+func serveUntil(ctx context.Context, srv *http.Server, ln net.Listener, health *ops.Health, drain time.Duration, log *slog.Logger) error {
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	return shutdown(srv, health, drain, log)
 }
 
 // shutdown drains srv: /readyz turns 503, the listeners close, and streams
