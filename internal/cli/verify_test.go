@@ -156,3 +156,46 @@ func TestCLIVerifyCosignTag(t *testing.T) {
 		})
 	}
 }
+
+// TestCLIVerifyKeyless verifies a keyless (Fulcio-style) signature with
+// --root; with another root the chain fails; --json shows the identity and
+// says the Rekor bundle is not checked.
+func TestCLIVerifyKeyless(t *testing.T) {
+	host := regtest.GGCRReferrers(t, nil)
+	fulcio := supplytest.NewFulcio(t)
+	repo := host + "/keyless/app"
+	ref := repo + ":1"
+	img := imagetest.Image(t, imagetest.OCI, imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "k", Body: "keyless"}))
+	d := regtest.Push(t, ref, img).String()
+	sig := supplytest.SignatureReferrer(t, supplytest.Descriptor(t, img), fulcio.Sign(t, "dev@example.com", "https://accounts.example", supplytest.Payload(repo, d)))
+	sigDigest := regtest.Push(t, repo+"@"+supplytest.Descriptor(t, sig).Digest.String(), sig).String()
+	rootFile := filepath.Join(t.TempDir(), "fulcio.pem")
+	if err := os.WriteFile(rootFile, fulcio.RootPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, nil, "verify", "--root", rootFile, ref)
+	want := fmt.Sprintf("verified: signed by dev@example.com (issuer https://accounts.example), certificate chained to root fulcio.pem for %s (signature %s, referrers API)\n", d, sigDigest)
+	if code != 0 || out != want {
+		t.Errorf("exit %d\nstdout %q\nstderr %q\nwant %q", code, out, errs, want)
+	}
+	code, out, _ = run(t, nil, "verify", "--json", "--root", rootFile, ref)
+	var rep verifyReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || code != 0 || len(rep.Signatures) != 1 {
+		t.Fatalf("exit %d, %v: %s", code, err, out)
+	}
+	s := rep.Signatures[0]
+	if s.Kind != "cosign keyless" || s.Signer == nil || s.Signer.Identity != "dev@example.com" || s.Signer.Issuer != "https://accounts.example" ||
+		len(s.Unchecked) != 1 || s.Unchecked[0] != "the Rekor bundle is not checked: neither transparency-log inclusion nor that the signature was made while the certificate was valid" {
+		t.Errorf("keyless signature in --json: %+v", s)
+	}
+
+	other := filepath.Join(t.TempDir(), "other.pem")
+	if err := os.WriteFile(other, supplytest.NewFulcio(t).RootPEM, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs = run(t, nil, "verify", "--root", other, ref)
+	want = fmt.Sprintf("regscope: verify %s: bad signature: the certificate for dev@example.com does not chain to root other.pem: x509: certificate signed by unknown authority (possibly because of \"x509: ECDSA verification failure\" while trying to verify candidate authority certificate \"sigstore\") (signature %s, referrers API)\n", ref, sigDigest)
+	if code != 1 || errs != want {
+		t.Errorf("other root: exit %d\nstderr %q\nwant   %q", code, errs, want)
+	}
+}
