@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/regscope/regscope/pkg/registry"
 	"net"
 	"net/netip"
 	"strconv"
@@ -45,12 +46,12 @@ type allowedKey struct{}
 type dialer struct {
 	resolver Resolver
 	allowed  func(hostport string) bool
-	blocked  func(netip.Addr) string // BlockedReason; tests make a loopback address stand for a public one
+	blocked  func(netip.Addr) string // registry.NonPublicReason; tests make a loopback address stand for a public one
 	net      net.Dialer
 }
 
 func newDialer(r Resolver, allowed func(string) bool, timeout time.Duration) *dialer {
-	d := &dialer{resolver: r, allowed: allowed, blocked: BlockedReason}
+	d := &dialer{resolver: r, allowed: allowed, blocked: registry.NonPublicReason}
 	d.net = net.Dialer{Timeout: timeout, KeepAlive: 30 * time.Second, ControlContext: d.control}
 	return d
 }

@@ -22,7 +22,9 @@
 //   - one destination policy judges every hop — the URL a client names, each
 //     redirect, each announced realm: a host the operator allowed (possibly
 //     private) is reachable only when the request began at such a host, so a
-//     public registry cannot steer the relay into the operator's network;
+//     public registry cannot steer the relay into the operator's network
+//     (a layer's foreign URL, marked ForeignOfHeader by the page, is judged
+//     as a hop from the registry that named it);
 //   - redirects are followed by the relay, at most five hops, and
 //     Authorization is dropped when a hop leaves the host;
 //   - GET, HEAD and OPTIONS only; cookies are neither forwarded nor returned;

@@ -30,7 +30,7 @@ const RuleHeader = "X-Regscope-Refusal-Rule"
 // The CORS headers sent to origins the operator allowed (Gate): the request
 // headers a registry client sends, and the response headers it reads.
 const (
-	corsAllowHeaders  = "Authorization, Accept, Range, If-None-Match, Cache-Control"
+	corsAllowHeaders  = "Authorization, Accept, Range, If-None-Match, Cache-Control, " + ForeignOfHeader
 	corsExposeHeaders = "Docker-Content-Digest, WWW-Authenticate, Content-Range, Link, Content-Length, Retry-After, RateLimit-Limit, RateLimit-Remaining, " + RefusalHeader
 )
 

@@ -20,7 +20,16 @@ const (
 	// realmHop is a token realm an upstream announced, remembered so a
 	// later firstHop may name it.
 	realmHop
+	// foreignHop is a layer's foreign URL (desc.URLs) that a client names on
+	// behalf of the registry whose manifest listed it (ForeignOfHeader).
+	foreignHop
 )
+
+// ForeignOfHeader, on a relay request, says the URL is a foreign layer URL
+// named by the manifest of the registry at this host[:port]: the relay
+// judges it as a hop from that registry, so a public registry's image
+// cannot lead the relay into an operator-allowed host.
+const ForeignOfHeader = "X-Regscope-Foreign-Of"
 
 // errAllowedHost is the refusal of a hop into a host the operator allowed
 // (--insecure-registry, --allow-host) from a request that did not begin at
@@ -36,10 +45,10 @@ var errAllowedHost = errors.New("an operator-allowed host is reachable only from
 //     the host parsed strictly (ParseHostPort);
 //   - a host the operator allowed (which may be private) only on the first
 //     hop, or when the first hop was itself such a host (errAllowedHost);
-//   - the path rule: a first hop names /v2/… or a realm a registry announced;
-//     a realm, and any hop into an allowed host, has a path in the relay's
-//     strict syntax (checkPath). Redirects to public hosts (blob storage,
-//     CDNs) may have any path.
+//   - the path rule: a first hop names /v2/… or a realm a registry announced,
+//     a foreign layer URL /v2/…; a realm, a foreign URL and any hop into an
+//     allowed host has a path in the relay's strict syntax (checkPath).
+//     Redirects to public hosts (blob storage, CDNs) may have any path.
 //
 // Where the host's addresses may be is decided separately, at dial time, for
 // every connection (dialer). It returns u's host:port (with the scheme's
@@ -59,16 +68,21 @@ func (r *Relay) destination(h hop, from string, u *url.URL) (string, error) {
 		return "", errors.New("plain http is only allowed to hosts named by --insecure-registry")
 	}
 	path := pathOrRoot(u.EscapedPath())
-	if h == firstHop {
+	switch h {
+	case firstHop:
 		if !isRegistryAPI(path) && !r.realms.has(u.Scheme+"://"+hp+path) {
 			return "", fmt.Errorf("path %s on %s is neither a registry API path (/v2/…) nor a token realm a registry announced", path, hp)
 		}
 		return hp, checkPath(path)
+	case foreignHop:
+		if !isRegistryAPI(path) {
+			return "", fmt.Errorf("foreign layer URL path %s on %s is not a registry API path (/v2/…)", path, hp)
+		}
 	}
 	if r.trusted(hp) && !r.trusted(from) {
 		return "", fmt.Errorf("%s: %w", hp, errAllowedHost)
 	}
-	if h == realmHop || r.trusted(hp) {
+	if h == realmHop || h == foreignHop || r.trusted(hp) {
 		if err := checkPath(path); err != nil {
 			return "", err
 		}

@@ -3,6 +3,7 @@ package relay
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"github.com/regscope/regscope/pkg/registry"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -108,7 +109,7 @@ func newPolicyRelay(t *testing.T) (*Relay, *policyHosts) {
 		if ip == public {
 			return ""
 		}
-		return BlockedReason(ip)
+		return registry.NonPublicReason(ip)
 	}
 	return r, p
 }
@@ -155,6 +156,40 @@ func TestRelayDestinationPolicy(t *testing.T) {
 		}
 		if p.saw(p.b, "/bucket/%2e%2e/x") {
 			t.Error("the other allowed host received the refused path")
+		}
+	})
+
+	foreign := func(of, host, path string) result {
+		return do(t, r, "GET", "/relay/"+host+path, http.Header{ForeignOfHeader: {of}})
+	}
+	t.Run("foreign URL public to allowed", func(t *testing.T) {
+		got := foreign(p.pub, p.a, "/v2/secret")
+		want := p.a + ": an operator-allowed host is reachable only from a request that began at one"
+		if got.status != 403 || got.err != want {
+			t.Errorf("%d %q; want 403 %q", got.status, got.err, want)
+		}
+		if p.saw(p.a, "/v2/secret") {
+			t.Error("the allowed host received the request")
+		}
+	})
+	t.Run("foreign URL allowed to other allowed, and to public", func(t *testing.T) {
+		if got := foreign(p.a, p.b, "/v2/blob"); got.status != 200 || string(got.body) != p.b+" /v2/blob" {
+			t.Errorf("to b: %d %q %q", got.status, got.body, got.err)
+		}
+		if got := foreign(p.a, p.pub, "/v2/ok"); got.status != 200 || string(got.body) != p.pub+" /v2/ok" {
+			t.Errorf("to pub: %d %q %q", got.status, got.body, got.err)
+		}
+	})
+	t.Run("foreign URL path rule", func(t *testing.T) {
+		got := foreign(p.a, p.pub, "/bucket/blob")
+		want := "foreign layer URL path /bucket/blob on " + p.pub + " is not a registry API path (/v2/…)"
+		if got.status != 403 || got.err != want {
+			t.Errorf("%d %q; want 403 %q", got.status, got.err, want)
+		}
+		got = foreign("evil@"+p.pub, p.pub, "/v2/ok")
+		want = ForeignOfHeader + `: relay: host "evil@` + p.pub + `" refused: userinfo is not allowed`
+		if got.status != 403 || got.err != want {
+			t.Errorf("%d %q; want 403 %q", got.status, got.err, want)
 		}
 	})
 

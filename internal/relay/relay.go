@@ -214,7 +214,18 @@ func (r *Relay) firstHop(req *http.Request, x *exchange) (*url.URL, string, *htt
 	if err != nil {
 		return nil, "", refuse(http.StatusForbidden, "upstream URL: %v", err).by("target")
 	}
-	host, err := r.destination(firstHop, "", u)
+	hop, from := firstHop, ""
+	if v := req.Header.Get(ForeignOfHeader); v != "" {
+		h, port, err := ParseHostPort(v)
+		if err != nil {
+			return nil, "", refuse(http.StatusForbidden, "%s: %v", ForeignOfHeader, err)
+		}
+		if port == 0 {
+			port = 443
+		}
+		hop, from = foreignHop, joinHostPort(h, port)
+	}
+	host, err := r.destination(hop, from, u)
 	if err != nil {
 		return nil, "", refuse(http.StatusForbidden, "%v", err).by("destination")
 	}

@@ -24,6 +24,7 @@ type blobReader struct {
 	h    hash.Hash
 
 	foreign []string // desc.URLs still to try once the registry lacks the blob
+	refused []string // desc.URLs the destination policy refused, and why
 	url     string   // the URL being read; "" = the registry's blob URL
 	body    io.ReadCloser
 	n       int64 // bytes delivered to the caller (and hashed)
@@ -49,9 +50,14 @@ func (b *blobReader) open() error {
 		if err == nil {
 			return nil
 		}
-		if b.url == "" && errors.Is(err, ErrNotFound) && b.n == 0 && b.nextForeign() {
-			b.attempt = 0
-			continue
+		if b.url == "" && errors.Is(err, ErrNotFound) && b.n == 0 {
+			if b.nextForeign() {
+				b.attempt = 0
+				continue
+			}
+			if len(b.refused) > 0 {
+				return fmt.Errorf("%w; its foreign URLs were refused: %s", err, strings.Join(b.refused, "; "))
+			}
 		}
 		b.attempt++
 		wait, again := b.c.retryWait(b.attempt, err)
@@ -64,19 +70,27 @@ func (b *blobReader) open() error {
 	}
 }
 
-// nextForeign switches to the next usable URL of desc.URLs, the first time
-// the registry says it lacks the blob.
+// nextForeign switches to the next URL of desc.URLs the destination policy
+// allows (foreignURL), the first time the registry says it lacks the blob.
 func (b *blobReader) nextForeign() bool {
 	if b.foreign == nil {
 		b.foreign = append([]string{}, b.desc.URLs...)
 	}
+	e := b.c.endpointFor(b.ref)
 	for len(b.foreign) > 0 {
-		u := b.foreign[0]
+		raw := b.foreign[0]
 		b.foreign = b.foreign[1:]
-		if p, err := url.Parse(u); err == nil && (p.Scheme == "https" || p.Scheme == "http") && p.Host != "" {
-			b.url = u
-			return true
+		u, err := b.c.foreignURL(b.ctx, e, raw)
+		if err != nil {
+			where := "URL"
+			if p, perr := url.Parse(raw); perr == nil {
+				where = redactURL(p)
+			}
+			b.refused = append(b.refused, where+": "+err.Error())
+			continue
 		}
+		b.url = u
+		return true
 	}
 	return false
 }
@@ -121,7 +135,8 @@ func (b *blobReader) openOnce() error {
 		e.mu.Unlock()
 		resp, err = b.c.send(withAuthScope(b.ctx, e, pullScope(b.ref.Path)), u, h, http.StatusOK, http.StatusPartialContent)
 	} else {
-		resp, err = b.c.send(b.ctx, b.url, h, http.StatusOK, http.StatusPartialContent)
+		ctx := WithForeignOf(b.ctx, b.c.endpointFor(b.ref).host)
+		resp, err = b.c.send(ctx, b.url, h, http.StatusOK, http.StatusPartialContent)
 	}
 	if err != nil {
 		var re *Error

@@ -43,6 +43,11 @@ type Options struct {
 	// can warn when it runs low.
 	OnRateLimit func(host string, r RateLimit)
 
+	// Resolver judges where a layer's foreign URLs (desc.URLs) lead: a
+	// public registry's may not name private addresses. nil means the
+	// system's resolver (none in a browser).
+	Resolver Resolver
+
 	// UserAgent is sent with every request when set.
 	UserAgent string
 
@@ -76,10 +81,11 @@ type Options struct {
 // the authentication challenge and cached tokens. It is safe for concurrent
 // use.
 type Client struct {
-	opts  Options
-	base  http.RoundTripper
-	http  *http.Client // base wrapped by authTransport; follows redirects
-	plain *http.Client // base alone: pings and token requests
+	opts     Options
+	base     http.RoundTripper
+	http     *http.Client // base wrapped by authTransport; follows redirects
+	plain    *http.Client // base alone: pings and token requests
+	resolver Resolver
 
 	mu    sync.Mutex
 	hosts map[string]*endpoint // by API host
@@ -112,7 +118,10 @@ func NewClient(o Options) *Client {
 	if o.UserAgent != "" {
 		base = &userAgentTransport{next: base, ua: o.UserAgent}
 	}
-	c := &Client{opts: o, base: base, hosts: map[string]*endpoint{}}
+	c := &Client{opts: o, base: base, hosts: map[string]*endpoint{}, resolver: o.Resolver}
+	if c.resolver == nil {
+		c.resolver = systemResolver
+	}
 	c.http = &http.Client{Transport: &authTransport{next: base, c: c}, CheckRedirect: checkRedirect}
 	c.plain = &http.Client{Transport: base, CheckRedirect: checkRedirect}
 	return c

@@ -26,6 +26,8 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+
+	"github.com/regscope/regscope/pkg/registry"
 )
 
 // CORSHosts are registry hosts tried directly first. It is deliberately
@@ -180,6 +182,9 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	r := req.Clone(req.Context())
 	r.URL = RelayURL(t.Relay, req.URL)
 	r.Host = ""
+	if reg, ok := registry.ForeignOf(req.Context()); ok {
+		r.Header.Set(ForeignOfHeader, reg) // the relay judges the URL as a hop from that registry
+	}
 	resp, err := t.base().RoundTrip(r)
 	if err != nil {
 		if req.Context().Err() != nil {
@@ -193,6 +198,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	return resp, nil
 }
+
+// ForeignOfHeader tells the relay that a request is for a layer's foreign
+// URL, named by the manifest of the registry at this host[:port]
+// (internal/relay's ForeignOfHeader).
+const ForeignOfHeader = "X-Regscope-Foreign-Of"
 
 // RefusalHeader marks an answer the regscope server made itself (a refusal
 // by its relay or its gate) rather than one it passed through from a

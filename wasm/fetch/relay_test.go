@@ -3,6 +3,7 @@
 package fetch
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/regscope/regscope/internal/relay"
+	"github.com/regscope/regscope/pkg/registry"
 )
 
 // TestRelayRefusalsByHeaderOnly puts the real relay between Transport and a
@@ -52,5 +54,37 @@ func TestRelayRefusalsByHeaderOnly(t *testing.T) {
 	if !errors.As(err, &re) || re.Status != http.StatusForbidden ||
 		re.Reason != "path /admin on "+up+" is neither a registry API path (/v2/…) nor a token realm a registry announced" {
 		t.Errorf("the relay's refusal: %v", err)
+	}
+}
+
+// TestHeadersAreTheRelays: this package names the relay's headers itself
+// (it is compiled for the browser); they must be the relay's.
+func TestHeadersAreTheRelays(t *testing.T) {
+	if RefusalHeader != relay.RefusalHeader || ForeignOfHeader != relay.ForeignOfHeader {
+		t.Errorf("headers %q, %q; the relay's are %q, %q", RefusalHeader, ForeignOfHeader, relay.RefusalHeader, relay.ForeignOfHeader)
+	}
+}
+
+// TestForeignURLsNameTheirRegistry: a request the registry client marks as
+// a foreign layer URL reaches the relay with ForeignOfHeader naming the
+// registry; other requests carry no such header.
+func TestForeignURLsNameTheirRegistry(t *testing.T) {
+	var got []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got = append(got, r.URL.Path+" "+r.Header.Get(ForeignOfHeader))
+	}))
+	defer srv.Close()
+	tr := New(http.DefaultTransport, mustURL(t, srv.URL), mustURL(t, srv.URL))
+	for _, ctx := range []context.Context{context.Background(), registry.WithForeignOf(context.Background(), "registry.example:443")} {
+		req, _ := http.NewRequestWithContext(ctx, "GET", "https://cdn.example/v2/x/blobs/sha256:0", nil)
+		resp, err := tr.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+	}
+	want := []string{"/relay/cdn.example/v2/x/blobs/sha256:0 ", "/relay/cdn.example/v2/x/blobs/sha256:0 registry.example:443"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("the relay saw %q, want %q", got, want)
 	}
 }

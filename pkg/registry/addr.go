@@ -1,13 +1,14 @@
-package relay
+package registry
 
 import (
 	"net/netip"
 )
 
-// blockedPrefixes are the address ranges a relay must never connect to on its
-// own authority: they reach the relay's host, its private networks or its
-// cloud metadata service rather than a public registry. Each entry carries the
-// reason given in refusals.
+// blockedPrefixes are the address ranges that are not the public internet:
+// they reach the local host, its private networks or its cloud metadata
+// service rather than a public registry. Neither the relay (on its own
+// authority) nor a foreign layer URL of a public registry may lead there.
+// Each entry carries the reason given in refusals.
 var blockedPrefixes = []struct {
 	p      netip.Prefix
 	reason string
@@ -43,13 +44,13 @@ var (
 	globalUnicast6 = netip.MustParsePrefix("2000::/3")
 )
 
-// BlockedReason reports why the relay refuses to connect to ip on its own
-// authority, or "" when ip is a public address. IPv4-mapped, NAT64 and 6to4
+// NonPublicReason reports why ip is not a public address ("a loopback
+// address", …), or "" when it is one. IPv4-mapped, NAT64 and 6to4
 // IPv6 forms are judged by the IPv4 address they carry; a NAT64 address
 // (64:ff9b::/96) of a public IPv4 address is allowed, so that hosts on
 // IPv6-only networks reach public registries. Other IPv6 addresses must be
 // global unicast (2000::/3) outside the blocked ranges.
-func BlockedReason(ip netip.Addr) string {
+func NonPublicReason(ip netip.Addr) string {
 	if !ip.IsValid() {
 		return "an invalid address"
 	}
@@ -61,11 +62,11 @@ func BlockedReason(ip netip.Addr) string {
 		b := ip.As16()
 		switch {
 		case nat64.Contains(ip):
-			if r := BlockedReason(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})); r != "" {
+			if r := NonPublicReason(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]})); r != "" {
 				return r + " (NAT64 form)"
 			}
 		case sixToFour.Contains(ip):
-			if r := BlockedReason(netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]})); r != "" {
+			if r := NonPublicReason(netip.AddrFrom4([4]byte{b[2], b[3], b[4], b[5]})); r != "" {
 				return r + " (6to4 form)"
 			}
 		}

@@ -1,11 +1,11 @@
-package relay
+package registry
 
 import (
 	"net/netip"
 	"testing"
 )
 
-func TestBlockedReason(t *testing.T) {
+func TestNonPublicReason(t *testing.T) {
 	for _, tc := range []struct {
 		ip      string
 		blocked bool
@@ -53,9 +53,9 @@ func TestBlockedReason(t *testing.T) {
 		{"fe80::1%eth0", true},
 		{"2a00:1450:4001::200e", false},
 	} {
-		got := BlockedReason(netip.MustParseAddr(tc.ip))
+		got := NonPublicReason(netip.MustParseAddr(tc.ip))
 		if (got != "") != tc.blocked {
-			t.Errorf("BlockedReason(%s) = %q, want blocked=%v", tc.ip, got, tc.blocked)
+			t.Errorf("NonPublicReason(%s) = %q, want blocked=%v", tc.ip, got, tc.blocked)
 		}
 	}
 }
