@@ -41,11 +41,6 @@ func runMain(m *testing.M) int {
 		return fail("%v", err)
 	}
 	defer os.RemoveAll(env.tmp)
-	// The CLI run as an oracle keeps its blob cache here, not in the home
-	// directory of whoever runs the tests.
-	if err := os.Setenv("XDG_CACHE_HOME", filepath.Join(env.tmp, "cache")); err != nil {
-		return fail("%v", err)
-	}
 	if env.root, err = moduleRoot(); err != nil {
 		return fail("%v", err)
 	}
@@ -54,6 +49,14 @@ func runMain(m *testing.M) int {
 		return fail("go env GOCACHE: %v", err)
 	}
 	env.gocache = strings.TrimSpace(string(out))
+	// The CLI run as an oracle keeps its blob cache in env.tmp, not in the
+	// home directory of whoever runs the tests; builds keep the shared Go
+	// build cache (which lives under the user cache directory by default).
+	for k, v := range map[string]string{"GOCACHE": env.gocache, "XDG_CACHE_HOME": filepath.Join(env.tmp, "cache")} {
+		if err := os.Setenv(k, v); err != nil {
+			return fail("%v", err)
+		}
+	}
 
 	env.bin = filepath.Join(env.tmp, "regscope")
 	build := exec.Command("go", "build", "-o", env.bin, ".")
