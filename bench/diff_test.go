@@ -73,7 +73,7 @@ func halfShared(b *testing.B) (a, bb ggcr.Image) {
 
 // BenchmarkDiff compares two ≈100 MB images sharing half their layers:
 // `regscope diff` (both pulled at once, shared layers downloaded once, then
-// every path compared by content) against pulling both separately with
+// every path compared by content; diff-pull-s is the pulling alone) against pulling both separately with
 // regscope and with crane (pull and export each), in the same run:
 //
 //	go test -run '^$' -bench Diff -benchtime 1x -count 3 ./bench/
@@ -103,14 +103,16 @@ func BenchmarkDiff(b *testing.B) {
 		return time.Since(start), counted.n.Load()
 	}
 	b.ResetTimer()
-	var tDiff, tSep, tCrane time.Duration
+	var tDiff, tPull, tSep, tCrane time.Duration
 	var nDiff, nSep, nCrane int64
 	for range b.N {
 		d, n := measure(func() error {
+			start := time.Now()
 			a, bb, err := diff.Pull(context.Background(), refA, refB, pull.Options{}, pull.Options{})
 			if err != nil {
 				return err
 			}
+			tPull += time.Since(start)
 			_, err = diff.Images(a, bb, "/")
 			return err
 		})
@@ -151,6 +153,7 @@ func BenchmarkDiff(b *testing.B) {
 	b.ReportMetric(float64(sa)/1e6, "A-MB")
 	b.ReportMetric(float64(sb)/1e6, "B-MB")
 	b.ReportMetric(tDiff.Seconds()/n, "diff-s")
+	b.ReportMetric(tPull.Seconds()/n, "diff-pull-s")
 	b.ReportMetric(float64(nDiff)/1e6, "diff-fetched-MB")
 	b.ReportMetric(tSep.Seconds()/n, "two-pulls-s")
 	b.ReportMetric(float64(nSep)/1e6, "two-pulls-fetched-MB")

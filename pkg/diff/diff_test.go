@@ -2,6 +2,7 @@ package diff_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -175,5 +176,30 @@ func TestContent(t *testing.T) {
 	}
 	if d.Unified != "--- a/new\n+++ b/new\n@@ -0,0 +1 @@\n+x\n" || d.SizeA != -1 || d.DigestA != "" {
 		t.Errorf("added file %+v", d)
+	}
+}
+
+// A layer both images share that fails its digest check fails both pulls
+// (it is one blob, read once): no image is returned, and the error names
+// the layer and its digest.
+func TestPullSharedLayerCorrupt(t *testing.T) {
+	var faults regtest.Faults
+	host := regtest.GGCRWith(t, faults.Wrap)
+	cases := difftest.Push(t, host)
+	c := cases[slices.IndexFunc(cases, func(c difftest.Case) bool { return c.Name == "whiteout" })]
+	a, _, err := diff.Pull(context.Background(), c.A, c.B, pull.Options{}, pull.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bottom := a.Layers[0].Digest
+	faults.Add(regtest.Fault{Kind: regtest.Corrupt, Path: regtest.BlobPath(bottom), Offset: 10})
+	a, b, err := diff.Pull(context.Background(), c.A, c.B, pull.Options{}, pull.Options{})
+	var side *diff.SideError
+	// Either pull may be the one that downloaded it; the rest is exact.
+	want := ": layer 0 (" + string(bottom) + "): reading layer (application/vnd.oci.image.layer.v1.tar+gzip): blob " +
+		string(bottom) + ": digest mismatch: want " + string(bottom) + ", got sha256:"
+	if a != nil || b != nil || !errors.As(err, &side) || !strings.HasPrefix(err.Error(), "pull "+host+"/diff/whiteout:") ||
+		!strings.Contains(err.Error(), want) {
+		t.Fatalf("a %v, b %v, err %v", a != nil, b != nil, err)
 	}
 }
