@@ -119,6 +119,7 @@ func (p *puller) obtain(ctx context.Context, sem chan struct{}, i int, d v1.Desc
 // config, and applies it to a new FS, which it sets on img with the layers.
 func (p *puller) merge(ctx context.Context, descs []v1.Descriptor, order []*fetched, img *Image) error {
 	fsys := layers.NewFS()
+	img.FS = fsys // seen only through Options.Merged before Pull returns
 	hist := manifest.LayerHistory(img.Image, len(descs))
 	var diffIDs []digest.Digest
 	for i, d := range descs {
@@ -145,25 +146,37 @@ func (p *puller) merge(ctx context.Context, descs []v1.Descriptor, order []*fetc
 				return err
 			}
 		}
-		// MaxEntries needs no check here: the budget counted every layer's
-		// entries, which the merged tree can only have fewer of.
-		st, err := fsys.Apply(i, f.changes)
-		if err != nil {
+		if err := p.apply(img, Layer{Index: i, Digest: d.Digest, MediaType: d.MediaType, Size: d.Size,
+			DiffID: f.stats.DiffID, UncompressedSize: f.stats.Size, History: hist[i], Changes: f.changes}); err != nil {
 			return layerError(i, d, err)
 		}
 		diffIDs = append(diffIDs, f.stats.DiffID)
 		img.Checks = append(img.Checks, layerChecks(i, d.Digest, img)...)
-		img.Layers = append(img.Layers, Layer{
-			Index: i, Digest: d.Digest, MediaType: d.MediaType, Size: d.Size,
-			DiffID: f.stats.DiffID, UncompressedSize: f.stats.Size,
-			History: hist[i], Changes: f.changes, Stats: st,
-		})
 		p.rep.emit(Event{Phase: PhaseLayers, Layer: i, Digest: d.Digest, State: Done, Done: d.Size, Total: d.Size})
+		if p.opts.Merged != nil {
+			p.opts.Merged(img, len(descs))
+		}
 	}
 	if img.Config.Digest == "" { // schema1: the DiffIDs come from the content
 		img.Image.RootFS = v1.RootFS{Type: "layers", DiffIDs: diffIDs}
 	}
-	img.FS = fsys
+	return nil
+}
+
+// apply merges one verified layer into img under Options.Lock.
+func (p *puller) apply(img *Image, l Layer) error {
+	if p.opts.Lock != nil {
+		p.opts.Lock.Lock()
+		defer p.opts.Lock.Unlock()
+	}
+	// MaxEntries needs no check here: the budget counted every layer's
+	// entries, which the merged tree can only have fewer of.
+	st, err := img.FS.Apply(l.Index, l.Changes)
+	if err != nil {
+		return err
+	}
+	l.Stats = st
+	img.Layers = append(img.Layers, l)
 	return nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sync"
 
 	"github.com/opencontainers/go-digest"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
@@ -34,6 +35,16 @@ type Options struct {
 	// Shared, when set, shares layers with the other pulls given the same
 	// Shared: each distinct blob is downloaded once among them.
 	Shared *Shared
+	// Merged, when set, makes the pull progressive: it is called after each
+	// layer's blob digest and DiffID have been checked and the layer merged,
+	// in layer order, with the image as merged so far (img.Layers holds
+	// layers 0 … len-1, img.FS their merge; the manifest and config are
+	// set) and the number of layers the image has. Until Pull returns, the
+	// image keeps changing under Lock; if Pull fails, forget it.
+	Merged func(img *Image, total int)
+	// Lock, when set, is held while a layer is applied to the image, so a
+	// reader holding it sees whole layers only.
+	Lock sync.Locker
 }
 
 // Pull resolves ref, fetches and verifies its manifest, config and layers,

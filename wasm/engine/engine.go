@@ -31,14 +31,22 @@ const MaxPage = 1000
 type Engine struct {
 	mu    sync.Mutex
 	img   *pull.Image
+	gen   int                    // bumped by SetImage: lists computed before are stale
 	lists map[string][]msg.Entry // computed sources, by Source.Key
+
+	// merging is held for writing while a progressive pull applies a layer
+	// to the image (see Progressive) and for reading while List, Stat and
+	// Open look at its filesystem.
+	merging sync.RWMutex
 }
 
-// SetImage makes img the image the engine answers about (nil: none).
+// SetImage makes img the image the engine answers about (nil: none). A
+// progressive pull sets the same image again after each layer it merges.
 func (e *Engine) SetImage(img *pull.Image) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.img = img
+	e.gen++
 	e.lists = map[string][]msg.Entry{}
 }
 
@@ -76,17 +84,7 @@ func Summary(img *pull.Image) *msg.PullResult {
 		r.Platforms = append(r.Platforms, platformString(p.OS, p.Architecture, p.Variant))
 	}
 	for _, l := range img.Layers {
-		ml := msg.Layer{
-			Index: l.Index, Digest: string(l.Digest), MediaType: l.MediaType, Size: l.Size,
-			DiffID: string(l.DiffID), UncompressedSize: l.UncompressedSize,
-			Added: l.Stats.Added, Modified: l.Stats.Modified, Deleted: l.Stats.Deleted,
-		}
-		if l.Changes != nil {
-			ml.Entries = len(l.Changes.Entries)
-		}
-		if l.History != nil {
-			ml.CreatedBy, ml.Comment = l.History.CreatedBy, l.History.Comment
-		}
+		ml := LayerOf(l)
 		r.Layers = append(r.Layers, ml)
 	}
 	// Metadata only: O(entries), no content read. An error (a history naming
@@ -100,6 +98,23 @@ func Summary(img *pull.Image) *msg.PullResult {
 		}
 	}
 	return r
+}
+
+// LayerOf describes one verified layer for the view (without the byte
+// shares, which inspect computes over the whole image).
+func LayerOf(l pull.Layer) msg.Layer {
+	ml := msg.Layer{
+		Index: l.Index, Digest: string(l.Digest), MediaType: l.MediaType, Size: l.Size,
+		DiffID: string(l.DiffID), UncompressedSize: l.UncompressedSize,
+		Added: l.Stats.Added, Modified: l.Stats.Modified, Deleted: l.Stats.Deleted,
+	}
+	if l.Changes != nil {
+		ml.Entries = len(l.Changes.Entries)
+	}
+	if l.History != nil {
+		ml.CreatedBy, ml.Comment = l.History.CreatedBy, l.History.Comment
+	}
+	return ml
 }
 
 func platformString(os, arch, variant string) string {
@@ -124,6 +139,8 @@ func EntryOf(e *layers.Entry) msg.Entry {
 
 // List answers one page of a source.
 func (e *Engine) List(req msg.ListRequest) (*msg.ListResult, error) {
+	e.merging.RLock()
+	defer e.merging.RUnlock()
 	img, err := e.Image()
 	if err != nil {
 		return nil, err
@@ -131,6 +148,7 @@ func (e *Engine) List(req msg.ListRequest) (*msg.ListResult, error) {
 	key := req.Source.Key()
 	e.mu.Lock()
 	all, ok := e.lists[key]
+	gen := e.gen
 	e.mu.Unlock()
 	if !ok {
 		all, err = build(img, req.Source)
@@ -138,7 +156,7 @@ func (e *Engine) List(req msg.ListRequest) (*msg.ListResult, error) {
 			return nil, err
 		}
 		e.mu.Lock()
-		if e.img == img {
+		if e.gen == gen {
 			e.lists[key] = all
 		}
 		e.mu.Unlock()
@@ -318,6 +336,8 @@ func search(fsys *layers.FS, q string) []msg.Entry {
 
 // Stat answers a path's metadata, where it resolves to, and its history.
 func (e *Engine) Stat(req msg.StatRequest) (*msg.StatResult, error) {
+	e.merging.RLock()
+	defer e.merging.RUnlock()
 	img, err := e.Image()
 	if err != nil {
 		return nil, err
@@ -344,6 +364,8 @@ func (e *Engine) Stat(req msg.StatRequest) (*msg.StatResult, error) {
 
 // Open resolves a read: the file's content and the range [off, off+n) to send.
 func (e *Engine) Open(req msg.ReadRequest) (*msg.ReadResult, layers.Content, error) {
+	e.merging.RLock()
+	defer e.merging.RUnlock()
 	img, err := e.Image()
 	if err != nil {
 		return nil, nil, err

@@ -211,8 +211,17 @@ func (w *worker) pull(id int64, req msg.PullRequest) {
 	domain := domainOf(req.Ref)
 	opts := w.options(id, domain, "")
 	opts.Platform = req.Platform
+	current := func() bool { w.mu.Lock(); defer w.mu.Unlock(); return w.pullID == id }
+	w.eng.Progressive(&opts, msg.StorageMemory, current, func(m msg.Merged) {
+		if env, err := msg.New(id, msg.KindMerged, m); err == nil {
+			msg.Post(w.self, env)
+		}
+	})
 	img, err := pull.Pull(ctx, req.Ref, opts)
 	if !w.end(id, err, domain) {
+		if current() {
+			w.eng.SetImage(nil) // nothing of a failed pull stays visible
+		}
 		return
 	}
 	w.eng.SetImage(img)

@@ -29,6 +29,7 @@ func (r reply) decode(v any) error {
 type call struct {
 	done     func(reply)
 	progress func(msg.Progress)
+	merged   func(msg.Merged) // a progressive pull's layers as they merge; nil: ignored
 }
 
 // client sends requests to the engine and delivers its answers on the
@@ -88,6 +89,13 @@ func (c *client) dispatch(e msg.Envelope, data js.Value) {
 		}
 		return
 	}
+	if e.Kind == msg.KindMerged {
+		var m msg.Merged
+		if k.merged != nil && e.Decode(&m) == nil {
+			k.merged(m)
+		}
+		return
+	}
 	delete(c.pending, e.ID)
 	k.done(reply{env: e, data: data})
 }
@@ -106,6 +114,15 @@ func (c *client) ask(kind msg.Kind, req any, progress func(msg.Progress), done f
 	c.pending[id] = &call{done: done, progress: progress}
 	msg.Post(c.worker, e)
 	return id
+}
+
+// onMerged makes fn receive the msg.Merged events of pull id (on the loop),
+// each time a layer is verified and merged: the engine then answers about
+// the image so far.
+func (c *client) onMerged(id int64, fn func(msg.Merged)) {
+	if k := c.pending[id]; k != nil {
+		k.merged = fn
+	}
 }
 
 // cancel cancels request id; its done function is never called.
