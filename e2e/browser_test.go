@@ -60,6 +60,9 @@ func startBrowser(dir string) (*browser, error) {
 		chromedp.Flag("disable-quic", true),
 		chromedp.Flag("disable-background-timer-throttling", true), // tabs poll with timers
 		chromedp.Flag("disable-renderer-backgrounding", true),
+		// A name for loopback that is not "localhost": pages served under it
+		// over plain HTTP are not a secure context (no storage, as on a LAN).
+		chromedp.Flag("host-resolver-rules", "MAP "+insecureHost+" 127.0.0.1"),
 		chromedp.NoFirstRun,
 		chromedp.UserDataDir(dir),
 		chromedp.WindowSize(viewportW, viewportH),

@@ -285,7 +285,7 @@ func testFaultDeclaredSize(t *testing.T, f *faultFixture) *tab {
 	tb := newTab(t)
 	tb.navigate(pageURL(f.srv, "image", ref, "path", "/huge"))
 	msg := waitError(t, tb, "other")
-	for _, want := range []string{"layer 0 (sha256:", `layer entry "huge": 10737418240 exceeds limit MaxStored (3221225472)`} {
+	for _, want := range []string{"layer 0 (sha256:", `layer entry "huge": storing 10737418240 bytes: opfs store: after 4 of 10737418240 bytes: unexpected EOF`} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("#error reads %q; want it to mention %s", msg, want)
 		}

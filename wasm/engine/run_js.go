@@ -11,7 +11,6 @@ import (
 	"syscall/js"
 	"time"
 
-	"github.com/regscope/regscope/pkg/layers"
 	"github.com/regscope/regscope/pkg/pull"
 	"github.com/regscope/regscope/pkg/registry"
 	"github.com/regscope/regscope/wasm/fetch"
@@ -27,6 +26,7 @@ type worker struct {
 	eng       Engine
 	cmp       Comparison // the last compare request's image B and result
 	transport *fetch.Transport
+	contents  contents // where pulls keep file contents
 
 	mu     sync.Mutex
 	creds  map[string]msg.Credential // by registry domain; memory only
@@ -192,13 +192,18 @@ func (w *worker) read(id int64, req msg.ReadRequest) {
 		w.fail(id, err, "")
 		return
 	}
-	if jc, ok := c.(jsContent); ok {
-		msg.PostBuffer(w.self, env, jc.buffer(r.Offset, r.N))
+	if oc, ok := c.(opfsContent); ok && r.N > 0 {
+		buf, err := oc.buffer(r.Offset, r.N)
+		if err != nil {
+			w.fail(id, err, "")
+			return
+		}
+		msg.PostBuffer(w.self, env, buf)
 		return
 	}
 	b, err := ReadAll(r, c)
 	if err != nil {
-		w.fail(id, err, "")
+		w.fail(id, notKept(err), "")
 		return
 	}
 	env.Data = b
@@ -212,7 +217,7 @@ func (w *worker) pull(id int64, req msg.PullRequest) {
 	opts := w.options(id, domain, "")
 	opts.Platform = req.Platform
 	current := func() bool { w.mu.Lock(); defer w.mu.Unlock(); return w.pullID == id }
-	w.eng.Progressive(&opts, msg.StorageMemory, current, func(m msg.Merged) {
+	w.eng.Progressive(&opts, w.contents.storage(""), current, func(m msg.Merged) {
 		if env, err := msg.New(id, msg.KindMerged, m); err == nil {
 			msg.Post(w.self, env)
 		}
@@ -280,9 +285,9 @@ func domainOf(ref string) string {
 func (w *worker) options(id int64, domain, side string) pull.Options {
 	last := map[int]time.Time{}
 	lastState := map[int]pull.State{}
+	store, _ := w.contents.store(side)
 	return pull.Options{
-		Store:  NewStore(),
-		Limits: layers.Limits{MaxStored: MaxMemoryStored},
+		Store: store,
 		Registry: registry.Options{
 			Transport:   w.transport,
 			Credentials: w.credentials,

@@ -95,7 +95,11 @@ func (v *viewer) read(p string, r reply) {
 	v.release()
 	var rr msg.ReadResult
 	if err := r.decode(&rr); err != nil {
-		v.show(p, "error", textEl("p", err.Error(), "class", "muted"))
+		text := err.Error()
+		if info, ok := err.(*msg.ErrorInfo); ok && info.Kind == msg.ErrNotKept {
+			text = info.Message // "not kept: storage unavailable"
+		}
+		v.show(p, "error", textEl("p", text, "class", "muted"))
 		return
 	}
 	arr := js.Global().Get("Uint8Array").New(r.data)
