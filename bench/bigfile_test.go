@@ -41,8 +41,10 @@ func (l gzipLayer) Digest() (ggcr.Hash, error) {
 	h, _, err := ggcr.SHA256(bytes.NewReader(l.gz))
 	return h, err
 }
-func (l gzipLayer) DiffID() (ggcr.Hash, error)            { return l.diffID, nil }
-func (l gzipLayer) Compressed() (io.ReadCloser, error)   { return io.NopCloser(bytes.NewReader(l.gz)), nil }
+func (l gzipLayer) DiffID() (ggcr.Hash, error) { return l.diffID, nil }
+func (l gzipLayer) Compressed() (io.ReadCloser, error) {
+	return io.NopCloser(bytes.NewReader(l.gz)), nil
+}
 func (l gzipLayer) Uncompressed() (io.ReadCloser, error) { panic("not needed to push") }
 func (l gzipLayer) Size() (int64, error)                 { return int64(len(l.gz)), nil }
 func (l gzipLayer) MediaType() (types.MediaType, error)  { return types.OCILayer, nil }
