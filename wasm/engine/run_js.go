@@ -50,15 +50,13 @@ func Run() {
 		cancel:    map[int64]context.CancelFunc{},
 	}
 	onMessage := js.FuncOf(func(this js.Value, args []js.Value) any {
-		e := msg.FromJS(args[0].Get("data"))
-		go w.handle(e)
+		w.receive(args[0].Get("data"))
 		return nil
 	})
 	self.Set("onmessage", onMessage)
 	if q := self.Get("regscopeQueue"); q.Truthy() {
 		for i := 0; i < q.Length(); i++ {
-			e := msg.FromJS(q.Index(i))
-			go w.handle(e)
+			w.receive(q.Index(i))
 		}
 		self.Set("regscopeQueue", js.Null())
 	}
@@ -111,6 +109,17 @@ func readConfig(u string) fetch.Config {
 		js.Global().Get("console").Call("error", "regscope: "+err.Error())
 	}
 	return cfg
+}
+
+// receive handles one message from the view; a local image's File travels
+// beside the envelope, so it is taken here.
+func (w *worker) receive(d js.Value) {
+	e := msg.FromJS(d)
+	if e.Kind == msg.KindLocal {
+		go w.local(e.ID, e, msg.File(d))
+		return
+	}
+	go w.handle(e)
 }
 
 func (w *worker) reply(id int64, v any) {
