@@ -2,9 +2,13 @@
 // in the URL's query:
 //
 //	/?image=REF[&platform=OS/ARCH[/VARIANT]][&compare=REF][&compare-platform=OS/ARCH[/VARIANT]][&path=/abs/path][&layer=N][&view=NAME]
+//	/?local=FILE[&platform=…][&path=…][&layer=N][&view=NAME]
 //
 // With compare= the default view is the comparison ("compare"); the files
 // of image A are then view=files.
+//
+// local names a file opened in the tab (dropped or chosen): the link says
+// so, but cannot carry the file.
 //
 // Format writes the parameters in that fixed order and leaves '/', ':' and
 // '@' unescaped (RFC 3986 allows them in a query), so links stay readable.
@@ -41,7 +45,8 @@ func KnownView(v string) bool {
 
 // State is what a link reproduces.
 type State struct {
-	Image    string // image reference as typed or pinned; "" = start screen
+	Image    string // image reference as typed or pinned; "" = start screen (or a local file)
+	Local    string // name of a local file opened in this tab, instead of Image; "" = none
 	Platform string // "" = the default (linux/amd64) or the only one
 	Compare  string // a second image reference to compare Image with; "" = none
 	// ComparePlatform is Compare's platform; "" = Platform.
@@ -56,7 +61,10 @@ type State struct {
 func Parse(query string) State {
 	q, _ := url.ParseQuery(strings.TrimPrefix(query, "?"))
 	s := State{Image: strings.TrimSpace(q.Get("image")), Platform: q.Get("platform"),
-		Compare: strings.TrimSpace(q.Get("compare")), ComparePlatform: q.Get("compare-platform"), Layer: -1}
+		Compare: strings.TrimSpace(q.Get("compare")), ComparePlatform: q.Get("compare-platform"), Local: q.Get("local"), Layer: -1}
+	if s.Local != "" {
+		s.Image, s.Compare, s.ComparePlatform = "", "", ""
+	}
 	if p := q.Get("path"); p != "" {
 		s.Path = path.Clean("/" + p)
 	}
@@ -88,7 +96,9 @@ func (s State) Format() string {
 		b.WriteByte('=')
 		b.WriteString(escape(v))
 	}
-	if s.Image != "" {
+	if s.Local != "" {
+		add("local", s.Local)
+	} else if s.Image != "" {
 		add("image", s.Image)
 	}
 	if s.Platform != "" {

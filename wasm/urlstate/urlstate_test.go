@@ -21,6 +21,8 @@ func TestParse(t *testing.T) {
 		{"?image=a&compare=b&compare-platform=linux/arm64&path=/etc", State{Image: "a", Compare: "b", ComparePlatform: "linux/arm64", Path: "/etc", Layer: -1, View: "compare"}},
 		{"?image=a&compare=b&view=files", State{Image: "a", Compare: "b", Layer: -1}},
 		{"?image=a&view=compare", State{Image: "a", Layer: -1}},
+		{"?local=my%20image.tar&path=/etc&view=layers", State{Local: "my image.tar", Path: "/etc", Layer: -1, View: "layers"}},
+		{"?local=x.tar&image=alpine&compare=b", State{Local: "x.tar", Layer: -1}}, // a local file is the image
 	}
 	for _, tt := range tests {
 		if got := Parse(tt.query); got != tt.want {
@@ -44,6 +46,7 @@ func TestFormat(t *testing.T) {
 		{State{Image: "i@sha256:1", Platform: "linux/amd64", Compare: "i@sha256:1", ComparePlatform: "linux/arm64", Path: "/etc/arch", Layer: -1, View: "compare"},
 			"?image=i@sha256:1&platform=linux/amd64&compare=i@sha256:1&compare-platform=linux/arm64&path=/etc/arch"},
 		{State{Image: "a", Compare: "b", Layer: -1}, "?image=a&compare=b&view=files"},
+		{State{Local: "saved image.tar", Path: "/etc/os-release", Layer: 1}, "?local=saved+image.tar&path=/etc/os-release&layer=1"},
 	}
 	for _, tt := range tests {
 		got := tt.s.Format()

@@ -104,6 +104,12 @@ func (c *client) dispatch(e msg.Envelope, data js.Value) {
 // (optional) with each progress event before it. It returns the request's
 // id, for cancel.
 func (c *client) ask(kind msg.Kind, req any, progress func(msg.Progress), done func(reply)) int64 {
+	return c.askFile(kind, req, js.Undefined(), progress, done)
+}
+
+// askFile is ask with a JavaScript File sent beside the request (a local
+// image, msg.KindLocal); undefined sends none.
+func (c *client) askFile(kind msg.Kind, req any, file js.Value, progress func(msg.Progress), done func(reply)) int64 {
 	c.next++
 	id := c.next
 	e, err := msg.New(id, kind, req)
@@ -112,7 +118,11 @@ func (c *client) ask(kind msg.Kind, req any, progress func(msg.Progress), done f
 		return id
 	}
 	c.pending[id] = &call{done: done, progress: progress}
-	msg.Post(c.worker, e)
+	if file.Truthy() {
+		msg.PostFile(c.worker, e, file)
+	} else {
+		msg.Post(c.worker, e)
+	}
 	return id
 }
 

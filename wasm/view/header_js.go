@@ -40,6 +40,10 @@ func newHeader(p *Page) *header {
 		p.navigate(func(s *urlstate.State) { s.Platform = plat; s.Layer = -1 })
 	})
 	p.on("copy-link", "click", func(dom.Event) {
+		if p.state().Local != "" {
+			h.copy.SetTextContent(localNotShareable)
+			return
+		}
 		if l := h.copy.GetAttribute("data-link"); l != "" {
 			copyText(l)
 			h.copy.SetTextContent("Copied ✓")
@@ -74,6 +78,14 @@ func (h *header) platforms(img *msg.PullResult) {
 // setLink sets #copy-link's data-link: s, pinned to the pulled digest.
 func (h *header) setLink(s urlstate.State) {
 	img := h.p.image()
+	if s.Local != "" {
+		h.copy.RemoveAttribute("disabled") // so that it can say why there is no link
+		h.copy.SetTextContent("Copy link")
+		h.copy.SetAttribute("data-link", "")
+		h.copy.SetAttribute("title", localNotShareable+": it stays in this tab; share the file itself")
+		return
+	}
+	h.copy.SetAttribute("title", "copy a link to this view, pinned to the digest")
 	if img == nil {
 		h.copy.SetAttribute("disabled", "")
 	} else {

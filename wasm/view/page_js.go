@@ -92,6 +92,7 @@ func Run() {
 	p.pull = newPuller(p)
 	p.header = newHeader(p)
 	p.mountTabs()
+	p.mountLocal()
 	newStart(p)
 	p.status.set("idle", "starting engine…")
 	p.loop.run()

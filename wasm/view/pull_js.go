@@ -4,6 +4,7 @@ package view
 
 import (
 	"fmt"
+	"syscall/js"
 	"time"
 
 	"github.com/regscope/regscope/wasm/msg"
@@ -17,6 +18,7 @@ type puller struct {
 	bars       *progress
 	ref, plat  string // asked last
 	cmp, cplat string // the image compared with (compare=, compare-platform=) asked last
+	local      string // the local file's name, when that was asked last
 	asked      bool
 	id         int64 // the request in flight, 0 for none
 	started    time.Time
@@ -32,8 +34,11 @@ func newPuller(p *Page) *puller {
 // comparison the URL names.
 func (u *puller) has(ref, plat string) bool {
 	s := u.p.state()
-	return u.asked && u.ref == ref && u.plat == plat && u.cmp == s.Compare && u.cplat == s.ComparePlatform
+	return u.asked && u.local == "" && u.ref == ref && u.plat == plat && u.cmp == s.Compare && u.cplat == s.ComparePlatform
 }
+
+// hasLocal reports whether the last pull opened the local file name.
+func (u *puller) hasLocal(name string) bool { return u.asked && u.local == name }
 
 // forget makes the next apply pull again.
 func (u *puller) forget() { u.asked = false }
@@ -59,13 +64,8 @@ func (u *puller) credential(c msg.Credential) {
 // start pulls ref for plat, cancelling any pull in flight.
 func (u *puller) start(ref, plat string) {
 	u.stop()
-	u.ref, u.plat, u.asked = ref, plat, true
-	u.started = time.Now()
-	u.p.showImage(false)
-	u.p.status.clearError()
-	setHidden(u.bars.root, false)
-	u.p.header.setLink(u.p.state())
-	u.p.status.set("pulling", "resolving "+ref+"…")
+	u.ref, u.plat, u.local, u.asked = ref, plat, "", true
+	u.begin("resolving " + ref + "…")
 	req := msg.PullRequest{Ref: ref, Platform: plat, Credentials: u.creds}
 	s := u.p.state()
 	u.cmp, u.cplat = s.Compare, s.ComparePlatform
@@ -74,6 +74,27 @@ func (u *puller) start(ref, plat string) {
 		return
 	}
 	u.id = u.p.c.ask(msg.KindPull, req, u.progress, u.done)
+}
+
+// startLocal opens file (a JavaScript File) in the engine, cancelling any
+// pull in flight. The file is read there, in slices; nothing is uploaded.
+func (u *puller) startLocal(file js.Value) {
+	u.stop()
+	name := file.Get("name").String()
+	u.ref, u.plat, u.cmp, u.cplat, u.local, u.asked = "", "", "", "", name, true
+	u.begin("opening " + name + " (read in this tab, not uploaded)…")
+	req := msg.LocalRequest{Name: name, Size: int64(file.Get("size").Float())}
+	u.id = u.p.c.askFile(msg.KindLocal, req, file, u.progress, u.done)
+}
+
+// begin shows a pull starting.
+func (u *puller) begin(what string) {
+	u.started = time.Now()
+	u.p.showImage(false)
+	u.p.status.clearError()
+	setHidden(u.bars.root, false)
+	u.p.header.setLink(u.p.state())
+	u.p.status.set("pulling", what)
 }
 
 // progress shows one engine event.

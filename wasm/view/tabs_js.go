@@ -66,6 +66,10 @@ func (p *Page) view(s urlstate.State) View {
 // image pulled for s.
 func (p *Page) apply(s urlstate.State) {
 	p.header.show(s)
+	if s.Local != "" {
+		p.applyLocal(s)
+		return
+	}
 	if s.Image == "" {
 		p.pull.stop()
 		p.showImage(false)
