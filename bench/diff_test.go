@@ -8,9 +8,11 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -94,30 +96,36 @@ func BenchmarkDiff(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	measure := func(fn func() error) (time.Duration, int64) {
+	// measure runs fn after a GC (so no run pays for the garbage of the one
+	// before) and returns its wall time, blob bytes served and CPU time of
+	// the whole process (registry included: on a loaded machine the CPU
+	// time is the steadier figure).
+	measure := func(fn func() error) (time.Duration, int64, time.Duration) {
+		runtime.GC()
 		counted.n.Store(0)
+		cpu0 := cpuTime()
 		start := time.Now()
 		if err := fn(); err != nil {
 			b.Fatal(err)
 		}
-		return time.Since(start), counted.n.Load()
+		return time.Since(start), counted.n.Load(), cpuTime() - cpu0
 	}
 	b.ResetTimer()
-	var tDiff, tPull, tSep, tCrane time.Duration
+	var tDiff, tPull, tSep, tCrane, cDiff, cPull, cSep, cCrane time.Duration
 	var nDiff, nSep, nCrane int64
 	for range b.N {
-		d, n := measure(func() error {
-			start := time.Now()
+		d, n, c := measure(func() error {
+			start, cpu0 := time.Now(), cpuTime()
 			a, bb, err := diff.Pull(context.Background(), refA, refB, pull.Options{}, pull.Options{})
 			if err != nil {
 				return err
 			}
-			tPull += time.Since(start)
+			tPull, cPull = tPull+time.Since(start), cPull+cpuTime()-cpu0
 			_, err = diff.Images(a, bb, "/")
 			return err
 		})
-		tDiff, nDiff = tDiff+d, n
-		d, n = measure(func() error {
+		tDiff, nDiff, cDiff = tDiff+d, n, cDiff+c
+		d, n, c = measure(func() error {
 			var wg sync.WaitGroup
 			var errA, errB error
 			wg.Go(func() { _, errA = pull.Pull(context.Background(), refA, pull.Options{}) })
@@ -128,8 +136,8 @@ func BenchmarkDiff(b *testing.B) {
 			}
 			return errB
 		})
-		tSep, nSep = tSep+d, n
-		d, n = measure(func() error {
+		tSep, nSep, cSep = tSep+d, n, cSep+c
+		d, n, c = measure(func() error {
 			var wg sync.WaitGroup
 			errs := make([]error, 2)
 			for i, ref := range []string{refA, refB} {
@@ -147,7 +155,7 @@ func BenchmarkDiff(b *testing.B) {
 			}
 			return errs[1]
 		})
-		tCrane, nCrane = tCrane+d, n
+		tCrane, nCrane, cCrane = tCrane+d, n, cCrane+c
 	}
 	n := float64(b.N)
 	b.ReportMetric(float64(sa)/1e6, "A-MB")
@@ -159,4 +167,17 @@ func BenchmarkDiff(b *testing.B) {
 	b.ReportMetric(float64(nSep)/1e6, "two-pulls-fetched-MB")
 	b.ReportMetric(tCrane.Seconds()/n, "crane-two-s")
 	b.ReportMetric(float64(nCrane)/1e6, "crane-two-fetched-MB")
+	b.ReportMetric(cDiff.Seconds()/n, "diff-cpu-s")
+	b.ReportMetric(cPull.Seconds()/n, "diff-pull-cpu-s")
+	b.ReportMetric(cSep.Seconds()/n, "two-pulls-cpu-s")
+	b.ReportMetric(cCrane.Seconds()/n, "crane-two-cpu-s")
+}
+
+// cpuTime is the user and system CPU time the process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
