@@ -3,6 +3,8 @@ package referrers
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/opencontainers/go-digest"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
@@ -58,4 +60,25 @@ func decode(subject digest.Digest, m *registry.Fetched, source string) (*Referre
 		}
 	}
 	return ref, nil
+}
+
+// Type says what the referrer is, for people: its artifact type, or, when
+// that is only a generic config type (cosign's tag-mode manifests,
+// BuildKit's attestation manifests), the media types of its layers.
+func (r *Referrer) Type() string {
+	switch r.ArtifactType {
+	case "", v1.MediaTypeImageConfig, v1.MediaTypeEmptyJSON:
+	default:
+		return r.ArtifactType
+	}
+	var types []string
+	for _, l := range r.Layers() {
+		if !slices.Contains(types, l.MediaType) {
+			types = append(types, l.MediaType)
+		}
+	}
+	if len(types) == 0 {
+		return r.MediaType
+	}
+	return strings.Join(types, ", ")
 }

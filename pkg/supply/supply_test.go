@@ -70,14 +70,14 @@ func push(t *testing.T, repo string, img ggcr.Image) ggcr.Hash {
 
 // node is a referrer tree reduced to what the test compares.
 type node struct {
-	Digest, Source, ArtifactType string
-	Children                     []node
+	Digest, Source, ArtifactType, Type string
+	Children                           []node
 }
 
 func tree(refs []*referrers.Referrer) []node {
 	var out []node
 	for _, r := range refs {
-		out = append(out, node{string(r.Digest), r.Source, r.ArtifactType, tree(r.Referrers)})
+		out = append(out, node{string(r.Digest), r.Source, r.ArtifactType, r.Type(), tree(r.Referrers)})
 	}
 	return out
 }
@@ -111,12 +111,12 @@ func TestCollect(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := []node{
-				{c.spdx.String(), reg.listed, "application/spdx+json", []node{
-					{c.sbomSig.String(), reg.listed, "application/vnd.dev.cosign.artifact.sig.v1+json", nil},
+				{c.spdx.String(), reg.listed, "application/spdx+json", "application/spdx+json", []node{
+					{c.sbomSig.String(), reg.listed, "application/vnd.dev.cosign.artifact.sig.v1+json", "application/vnd.dev.cosign.artifact.sig.v1+json", nil},
 				}},
-				{c.att.String(), referrers.SourceIndex, "application/vnd.oci.image.config.v1+json", nil},
-				{c.dsse.String(), referrers.SourceCosignTag, "application/vnd.oci.image.config.v1+json", nil},
-				{c.cdx.String(), reg.listed, "application/vnd.cyclonedx+json", nil},
+				{c.att.String(), referrers.SourceIndex, "application/vnd.oci.image.config.v1+json", "application/vnd.in-toto+json", nil},
+				{c.dsse.String(), referrers.SourceCosignTag, "application/vnd.oci.image.config.v1+json", "application/vnd.dsse.envelope.v1+json", nil},
+				{c.cdx.String(), reg.listed, "application/vnd.cyclonedx+json", "application/vnd.cyclonedx+json", nil},
 			}
 			if got := tree(rep.Referrers); !reflect.DeepEqual(got, want) {
 				t.Errorf("referrers\n got %+v\nwant %+v", got, want)

@@ -92,7 +92,7 @@ func pastedKeys(req msg.SupplyRequest) (signature.Keys, string) {
 func referrerRows(refs []*referrers.Referrer) []msg.Referrer {
 	out := make([]msg.Referrer, 0, len(refs))
 	for _, r := range refs {
-		out = append(out, msg.Referrer{Digest: string(r.Digest), Subject: string(r.Subject), MediaType: r.MediaType, ArtifactType: r.ArtifactType,
+		out = append(out, msg.Referrer{Digest: string(r.Digest), Subject: string(r.Subject), MediaType: r.MediaType, ArtifactType: r.ArtifactType, Type: r.Type(),
 			Size: r.Size, Source: r.Source, Tag: r.Tag, Created: r.Created, Annotations: r.Annotations, Body: string(r.Body),
 			Error: r.Err, Referrers: referrerRows(r.Referrers)})
 	}

@@ -35,6 +35,7 @@ type Referrer struct {
 	Subject      string            `json:"subject"`
 	MediaType    string            `json:"mediaType"`
 	ArtifactType string            `json:"artifactType"`
+	Type         string            `json:"type"` // what it is, for people (referrers.Referrer.Type)
 	Size         int64             `json:"size"`
 	Source       string            `json:"source"` // how it was found
 	Tag          string            `json:"tag,omitempty"`

@@ -167,15 +167,12 @@ func referrerTree(rs []msg.Referrer) dom.Element {
 		return add(ul, textEl("li", "nothing refers to this image", "class", "muted"))
 	}
 	for _, r := range rs {
-		kind := r.ArtifactType
-		if kind == "" {
-			kind = r.MediaType
-		}
+		kind := r.Type
 		li := add(elem("li", "class", "referrer", "data-digest", r.Digest, "data-source", r.Source, "data-artifact-type", r.ArtifactType),
 			span("ref-type", kind), textNode(" "), span("mono", format.ShortDigest(r.Digest)), textNode(" "),
 			span("muted", fmt.Sprintf("%s · %s · found by %s", format.Size(r.Size), r.MediaType, r.Source)))
 		if r.Tag != "" {
-			add(li, textNode(" "), span("mono muted", "tag "+r.Tag))
+			add(li, textNode(" "), span("mono muted", "("+r.Tag+")"))
 		}
 		if r.Created != "" {
 			add(li, textNode(" "), span("muted", "created "+r.Created))
