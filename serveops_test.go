@@ -10,6 +10,8 @@ import (
 	"flag"
 	"io"
 	"net/http"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -161,5 +163,42 @@ func TestServeFlagsFromEnvironment(t *testing.T) {
 	if code := runServe(t.Context(), []string{"--addr", "127.0.0.1:0"}, io.Discard, &stderr); code != 2 ||
 		stderr.String() != "regscope serve: REGSCOPE_SHUTDOWN_TIMEOUT=\"soon\": parse error\n" {
 		t.Errorf("bad variable: exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// The variables deploy/compose.yaml, the Dockerfile and docs/DEPLOY.md name
+// are serve flags' variables, and DEPLOY.md's table names every flag.
+func TestDeployNamesRealVariables(t *testing.T) {
+	var help regtest.SyncBuffer
+	if code := runServe(t.Context(), []string{"-h"}, io.Discard, &help); code != 2 {
+		t.Fatalf("serve -h: exit %d", code)
+	}
+	flags := map[string]bool{}
+	for _, line := range strings.Split(help.String(), "\n") {
+		if name, ok := strings.CutPrefix(line, "  -"); ok {
+			flags[envName(strings.Fields(name)[0])] = true
+		}
+	}
+	if len(flags) < 13 {
+		t.Fatalf("only %d flags in serve -h:\n%s", len(flags), help.String())
+	}
+	varRE := regexp.MustCompile(`REGSCOPE_[A-Z_]+`)
+	for _, file := range []string{"deploy/compose.yaml", "deploy/Dockerfile", "docs/DEPLOY.md"} {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range varRE.FindAllString(string(b), -1) {
+			if !flags[v] && v != "REGSCOPE_" {
+				t.Errorf("%s names %s, which is no serve flag's variable", file, v)
+			}
+		}
+		if file == "docs/DEPLOY.md" {
+			for v := range flags {
+				if !strings.Contains(string(b), "`"+v+"`") {
+					t.Errorf("docs/DEPLOY.md does not list %s", v)
+				}
+			}
+		}
 	}
 }
