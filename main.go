@@ -17,7 +17,7 @@ import (
 const usage = `usage:
   regscope [serve] [--addr 127.0.0.1:8080] [--load PATH]... [--insecure-registry HOST:PORT]... [--allow-host HOST:PORT]... [--mirror UPSTREAM=URL]...
            [--host NAME]... [--allow-origin ORIGIN]... [--resolve HOST=IP]... [--registry-ca FILE]... [--big]
-           [--trusted-proxy IP|CIDR]... [--log-format text|json] [--shutdown-timeout 30s]
+           [--trusted-proxy IP|CIDR]... [--log-format text|json] [--shutdown-timeout 10s]
            (every serve flag is also REGSCOPE_<FLAG>, e.g. REGSCOPE_ADDR, REGSCOPE_MIRROR)
   regscope pull|ls|cat [flags] IMAGE [PATH]   (see regscope CMD -h)
   regscope verify --key PATH [flags] IMAGE

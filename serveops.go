@@ -80,7 +80,7 @@ func (t *teamFlags) register(fl *flag.FlagSet) {
 	fl.Var(&t.mirrors, "mirror", cli.MirrorUsage)
 	fl.StringVar(&t.logFormat, "log-format", "text", "access and server log format: text (key=value) or json")
 	fl.Var(&t.proxies, "trusted-proxy", "believe X-Forwarded-For from this load balancer's `IP or CIDR`, so the relay's per-client limit applies to the clients it names (repeatable)")
-	fl.DurationVar(&t.drain, "shutdown-timeout", 30*time.Second, "on SIGTERM or SIGINT, how long streams in progress may take to finish before they are cut")
+	fl.DurationVar(&t.drain, "shutdown-timeout", 10*time.Second, "on SIGTERM or SIGINT, how long streams in progress may take to finish before they are cut")
 }
 
 // newLogs returns the logs for format "text" (access records as
