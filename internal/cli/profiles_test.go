@@ -126,12 +126,12 @@ func TestProfilesDockerHubRateLimit(t *testing.T) {
 	}
 	manifests := 0
 	for _, r := range since(w, mark) {
-		if strings.Contains(r.Path, "/manifests/") {
+		if r.Method == "GET" && strings.Contains(r.Path, "/manifests/") {
 			manifests++
 		}
 	}
 	if manifests != 1 {
-		t.Errorf("%d manifest requests after the 429, want 1 (no retries)", manifests)
+		t.Errorf("%d manifest GETs with none left, want 1 (no retries)", manifests)
 	}
 }
 
@@ -147,5 +147,54 @@ func TestProfilesExpiredStorageURL(t *testing.T) {
 	if code != 1 || !strings.Contains(last, ": GET https://production.cloudflare.docker.com/registry-1-docker-io-blobs/library/app/blobs/sha256:") ||
 		!strings.HasSuffix(last, ": 403 Forbidden: AccessDenied: Request has expired") || strings.Contains(last, "X-Signature") {
 		t.Errorf("exit %d, last line:\n%s", code, last)
+	}
+}
+
+// With the blob cache, pulling a Docker Hub image again asks only a HEAD
+// for the tag (which Hub does not count as a pull) and reads the manifest,
+// config and layers from the cache; when the tag moves, the new manifest
+// is fetched.
+func TestProfilesDockerHubCachedPull(t *testing.T) {
+	w := regtest.NewWorld(t)
+	h := regtest.StartProfile(t, w, profile(t, "Docker Hub"))
+	ref := h.Push(t, "1", profileImage(t))
+	env := map[string]string{"XDG_CACHE_HOME": t.TempDir()}
+	if code, _, errs := runIn(t, w, env, "pull", ref); code != 0 {
+		t.Fatalf("first pull: exit %d\n%s", code, errs)
+	}
+	h.SetRemaining(10)
+	mark := len(w.Requests())
+	code, out, errs := runIn(t, w, env, "cat", ref, "/etc/os-release")
+	if code != 0 || out != "ID=profile\n" {
+		t.Fatalf("second pull: exit %d, %q\n%s", code, out, errs)
+	}
+	var seen []string
+	for _, r := range since(w, mark) {
+		if strings.Contains(r.Path, "/manifests/") || strings.Contains(r.Path, "/blobs/") {
+			seen = append(seen, r.Method+" "+r.Host+r.Path)
+		}
+	}
+	if want := []string{"HEAD registry-1.docker.io/v2/library/app/manifests/1"}; strings.Join(seen, "|") != strings.Join(want, "|") {
+		t.Errorf("second pull sent %q, want only %q", seen, want)
+	}
+	if !strings.Contains(errs, "\ndocker.io: 10 of 100 pulls left per 6h\n") {
+		t.Errorf("the HEAD's quota (10 left, none spent) not shown:\n%s", errs)
+	}
+
+	moved := imagetest.Image(t, imagetest.OCI, imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "etc/os-release", Body: "ID=moved\n"}))
+	h.Push(t, "1", moved)
+	mark = len(w.Requests())
+	code, out, errs = runIn(t, w, env, "cat", ref, "/etc/os-release")
+	if code != 0 || out != "ID=moved\n" {
+		t.Fatalf("after the tag moved: exit %d, %q\n%s", code, out, errs)
+	}
+	gets := 0
+	for _, r := range since(w, mark) {
+		if r.Method == "GET" && strings.Contains(r.Path, "/manifests/1") {
+			gets++
+		}
+	}
+	if gets != 1 {
+		t.Errorf("after the tag moved: %d manifest GETs, want 1", gets)
 	}
 }

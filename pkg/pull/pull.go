@@ -143,9 +143,13 @@ func (p *puller) pull(ctx context.Context) (*Image, error) {
 // manifest fetches and decodes one manifest. want is the size the parent
 // descriptor promised, or -1.
 func (p *puller) manifest(ctx context.Context, reference string, want int64) (*manifest.Manifest, Blob, *registry.Fetched, error) {
-	f, err := p.client.Manifest(ctx, p.ref, reference, manifest.AcceptTypes(), manifest.MaxManifestSize)
-	if err != nil {
-		return nil, Blob{}, nil, err
+	f, cached := p.cachedManifest(ctx, reference)
+	if !cached {
+		var err error
+		if f, err = p.client.Manifest(ctx, p.ref, reference, manifest.AcceptTypes(), manifest.MaxManifestSize); err != nil {
+			return nil, Blob{}, nil, err
+		}
+		p.keepManifest(f)
 	}
 	if want >= 0 && int64(len(f.Body)) != want {
 		return nil, Blob{}, nil, &registry.SizeError{Digest: f.Digest, Want: want, Got: int64(len(f.Body))}

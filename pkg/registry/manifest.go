@@ -137,3 +137,29 @@ func readCapped(resp *http.Response, max int64) ([]byte, error) {
 	}
 	return body, nil
 }
+
+// Resolve asks for the digest of reference's manifest with a HEAD request:
+// nothing is downloaded, and Docker Hub does not count a HEAD as a pull. It
+// returns the Docker-Content-Digest header, which the registry must send;
+// its pull quota, when announced, goes to Options.OnRateLimit as for a GET.
+// The digest is the registry's word: whoever fetches the manifest by it
+// verifies the content.
+func (c *Client) Resolve(ctx context.Context, r Ref, reference string, accept []string) (digest.Digest, error) {
+	h := http.Header{}
+	if len(accept) > 0 {
+		h.Set("Accept", strings.Join(accept, ", "))
+	}
+	resp, err := c.request(ctx, http.MethodHead, r, "/v2/"+r.Path+"/manifests/"+reference, h, http.StatusOK)
+	if err != nil {
+		return "", err
+	}
+	resp.Body.Close()
+	if rl, ok := parseRateLimit(resp.Header); ok && c.opts.OnRateLimit != nil {
+		c.opts.OnRateLimit(r.Domain, rl)
+	}
+	d, err := digest.Parse(resp.Header.Get("Docker-Content-Digest"))
+	if err != nil {
+		return "", fmt.Errorf("HEAD %s: no usable Docker-Content-Digest header (%q)", redactURL(resp.Request.URL), resp.Header.Get("Docker-Content-Digest"))
+	}
+	return d, nil
+}

@@ -12,6 +12,11 @@ import (
 // retry.go says. It returns the response when its status is one of ok;
 // anything else becomes an *Error.
 func (c *Client) get(ctx context.Context, r Ref, path string, header http.Header, ok ...int) (*http.Response, error) {
+	return c.request(ctx, http.MethodGet, r, path, header, ok...)
+}
+
+// request is get with another method (HEAD).
+func (c *Client) request(ctx context.Context, method string, r Ref, path string, header http.Header, ok ...int) (*http.Response, error) {
 	e := c.endpointFor(r)
 	if err := c.ping(ctx, e); err != nil {
 		return nil, err
@@ -21,7 +26,7 @@ func (c *Client) get(ctx context.Context, r Ref, path string, header http.Header
 	e.mu.Unlock()
 	actx := withAuthScope(ctx, e, pullScope(r.Path))
 	for attempt := 1; ; attempt++ {
-		resp, err := c.send(actx, u, header, ok...)
+		resp, err := c.sendMethod(actx, method, u, header, ok...)
 		if err == nil {
 			return resp, nil
 		}
@@ -37,7 +42,12 @@ func (c *Client) get(ctx context.Context, r Ref, path string, header http.Header
 
 // send makes one GET through the authenticating client.
 func (c *Client) send(ctx context.Context, u string, header http.Header, ok ...int) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	return c.sendMethod(ctx, http.MethodGet, u, header, ok...)
+}
+
+// sendMethod is send with another method (HEAD).
+func (c *Client) sendMethod(ctx context.Context, method, u string, header http.Header, ok ...int) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, u, nil)
 	if err != nil {
 		return nil, err
 	}
