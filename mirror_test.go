@@ -125,7 +125,7 @@ func (f *mirrorFixture) waitStored(t *testing.T) {
 			if resp.StatusCode == http.StatusOK && len(f.upFaults.Seen(path)) == before {
 				break
 			}
-			if try == 400 {
+			if try == 2400 { // a minute, on a busy machine
 				t.Fatalf("the mirror did not store %s", d)
 			}
 			time.Sleep(25 * time.Millisecond)

@@ -107,7 +107,7 @@ func testKillReplica(t *testing.T, d *deployment) {
 				}
 			}
 		}
-		if try == 400 {
+		if try == 2400 { // a minute, on a busy machine
 			t.Fatal("no replica is streaming the blob")
 		}
 		time.Sleep(25 * time.Millisecond)
@@ -189,7 +189,7 @@ func (d *deployment) waitStored(t testing.TB, ref string, layers []digest.Digest
 			if resp.StatusCode == http.StatusOK && len(d.up.Seen(regtest.BlobPath(l))) == before {
 				break
 			}
-			if try == 400 {
+			if try == 2400 { // a minute, on a busy machine
 				t.Fatalf("the mirror did not store %s", l)
 			}
 			time.Sleep(25 * time.Millisecond)
