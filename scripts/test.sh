@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every regscope test on a fresh machine: installs what the tests need
-# (Debian's chromium, docker-registry and nginx, Node for the wasm tests), then
+# (Debian's chromium, docker-registry and nginx, Node for the wasm tests and
+# npm for axe-core, which the browser tests inject to check accessibility), then
 # vets, runs the native tests (real registries and a real headless Chromium),
 # the wasm tests under Node, and a short smoke run of every fuzz target.
 #
@@ -14,6 +15,7 @@ command -v docker-registry >/dev/null || need+=(docker-registry)
 command -v chromium >/dev/null || [ -x /usr/lib/chromium/chromium ] || need+=(chromium)
 command -v node >/dev/null || need+=(nodejs)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v npm >/dev/null || need+=(npm)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing ${need[*]}"
   if [ "$(id -u)" -ne 0 ]; then
@@ -54,6 +56,9 @@ go test -count=1 -timeout 15m $(go list ./... | grep -v '/e2e$')
 
 # The real-browser tests run alone: they judge main-thread responsiveness,
 # which other packages' tests competing for the same two cores would skew.
+echo "== npm ci (axe-core for the accessibility checks; test-only, never served)"
+npm ci --prefix e2e/axe --no-audit --no-fund --silent
+
 echo "== go test (headless Chromium)"
 go test -count=1 -timeout 10m ./e2e/
 

@@ -12,14 +12,16 @@ import (
 	"strings"
 	"time"
 
+	"github.com/regscope/regscope/internal/advice"
 	"github.com/regscope/regscope/pkg/layers"
 	"github.com/regscope/regscope/pkg/pull"
 	"github.com/regscope/regscope/pkg/registry"
 )
 
 // Run runs one of the subcommands (pull, ls, cat, verify, packages, diff) and returns the
-// process exit status. Failures print one line starting "regscope: " on
-// stderr and return 1.
+// process exit status. Failures print a line starting "regscope: " on
+// stderr (after one saying what to do, for the failures internal/advice
+// knows) and return 1.
 func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Writer) int {
 	var err error
 	if run := command(cmd); run != nil {
@@ -38,6 +40,10 @@ func Run(ctx context.Context, cmd string, args []string, stdout, stderr io.Write
 		return st.code
 	}
 	if err != nil {
+		// The sentence the page shows for the same failure, then the detail.
+		if s := advice.Sentence(err); s != "" {
+			fmt.Fprintf(stderr, "regscope: %s\n", s)
+		}
 		fmt.Fprintf(stderr, "regscope: %s\n", oneLine(err.Error()))
 		return 1
 	}

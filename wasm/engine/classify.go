@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/regscope/regscope/internal/advice"
 	"github.com/regscope/regscope/pkg/manifest"
 	"github.com/regscope/regscope/pkg/pull"
 	"github.com/regscope/regscope/pkg/registry"
@@ -18,7 +19,7 @@ import (
 // host to ask credentials for, the wait after a rate limit, the layer whose
 // digest was wrong). domain is the reference's registry domain.
 func Classify(err error, domain string) *msg.ErrorInfo {
-	info := &msg.ErrorInfo{Kind: msg.ErrOther, Message: err.Error(), Layer: -1}
+	info := &msg.ErrorInfo{Kind: msg.ErrOther, Message: err.Error(), Summary: advice.Sentence(err), Layer: -1}
 	var already *msg.ErrorInfo
 	if errors.As(err, &already) {
 		return already

@@ -196,6 +196,7 @@ const (
 type ErrorInfo struct {
 	Kind       string  `json:"kind"`
 	Message    string  `json:"message"`
+	Summary    string  `json:"summary,omitempty"`    // one sentence: what happened and what to do (internal/advice); "" when Message is all there is
 	Host       string  `json:"host,omitempty"`       // registry host to ask credentials for (unauthorized) or that could not be reached (relay)
 	RetryAfter float64 `json:"retryAfter,omitempty"` // seconds (rate-limited)
 	Layer      int     `json:"layer"`                // the layer at fault, or -1

@@ -33,8 +33,7 @@ func (l *layersView) Label() string { return "Layers" }
 func (l *layersView) Mount(panel dom.HTMLElement) {
 	p := l.p
 	l.table, l.head = p.el("layers-table"), p.el("layer-head")
-	l.eff = elem("div", "id", "efficiency-box")
-	panel.InsertBefore(l.eff, l.table)
+	l.eff = p.el("efficiency-box")
 	l.chg = newVList(p, p.el("layer-changes"), func(e msg.Entry) {
 		if e.Change == "deleted" || e.Type == "opaque" {
 			return

@@ -73,6 +73,7 @@ type Page struct {
 	status *status
 	pull   *puller
 	header *header
+	start  *start
 	tabs   []View
 	cur    View // the selected tab
 }
@@ -93,7 +94,7 @@ func Run() {
 	p.header = newHeader(p)
 	p.mountTabs()
 	p.mountLocal()
-	newStart(p)
+	p.start = newStart(p)
 	p.status.set("idle", "starting engine…")
 	p.loop.run()
 }

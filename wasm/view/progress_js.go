@@ -54,7 +54,7 @@ func newProgress(p *Page, root dom.HTMLElement) *progress {
 	g := &progress{root: root}
 	g.sumText = span("sum-text", "")
 	g.sumFill = span("fill", "")
-	g.toggle = button("Show all layers", "id", "progress-toggle", "aria-expanded", "false", "aria-controls", "progress-bars")
+	g.toggle = button("Show layers", "id", "progress-toggle", "aria-expanded", "false", "aria-controls", "progress-bars")
 	g.list = elem("div", "class", "bars", "id", "progress-bars", "hidden", "")
 	sum := add(elem("div", "class", "summary", "id", "progress-summary"),
 		g.sumText, add(span("track", ""), g.sumFill), g.toggle)
@@ -69,7 +69,7 @@ func (g *progress) expand(open bool) {
 	g.open = open
 	setHidden(g.list, !open)
 	g.toggle.SetAttribute("aria-expanded", strconv.FormatBool(open))
-	g.toggle.SetTextContent(map[bool]string{true: "Hide layers", false: "Show all layers"}[open])
+	g.toggle.SetTextContent(map[bool]string{true: "Hide layers", false: "Show layers"}[open])
 }
 
 func (g *progress) reset() {

@@ -3,6 +3,8 @@
 package view
 
 import (
+	"strings"
+
 	"honnef.co/go/js/dom/v2"
 
 	"github.com/regscope/regscope/wasm/urlstate"
@@ -19,14 +21,21 @@ func examples() []string {
 	}
 }
 
-// start is the start screen: the server's demo images and well-known
-// public ones, as links, and the reference box's suggestions.
+// start is the start screen: the images opened recently (kept in
+// localStorage, with a way to clear them), the server's demo images and
+// well-known public ones, as links, and the reference box's suggestions.
 type start struct {
-	p *Page
+	p      *Page
+	recent recentStore
 }
 
 func newStart(p *Page) *start {
 	s := &start{p: p}
+	s.drawRecent(s.recent.load())
+	p.on("recent-clear", "click", func(dom.Event) {
+		s.recent.clear()
+		s.drawRecent(nil)
+	})
 	opts, list := p.el("examples"), p.el("example-list")
 	for _, im := range p.info.Images {
 		opts.AppendChild(elem("option", "value", im.Ref))
@@ -40,9 +49,22 @@ func newStart(p *Page) *start {
 		list.AppendChild(s.item(ref, ""))
 	}
 	if !p.info.Relay {
-		p.el("start-note").SetTextContent("This copy of the page has no relay: only registries that send CORS headers can be pulled.")
+		p.el("start-where").SetTextContent("Type a reference above, or pick one. The whole docker pull runs in this tab, and every digest is verified before a file is shown. This copy of the page has no relay: only registries that send CORS headers can be pulled.")
 	}
 	return s
+}
+
+// opened records ref as opened (after a pull succeeded).
+func (s *start) opened(ref string) { s.drawRecent(s.recent.add(ref)) }
+
+// drawRecent lists refs (hidden when there are none).
+func (s *start) drawRecent(refs []string) {
+	list := s.p.el("recent-list")
+	list.SetTextContent("")
+	for _, ref := range refs {
+		list.AppendChild(s.item(ref, ""))
+	}
+	setHidden(s.p.el("recent-box"), len(refs) == 0)
 }
 
 // item is one image to open: a real link (it works in a new tab too) that
@@ -58,7 +80,7 @@ func (s *start) item(ref, note string) dom.Element {
 		s.p.loop.post(func() { s.p.navigate(func(cur *urlstate.State) { *cur = st }) })
 	})
 	li := add(elem("li"), a)
-	if note != " " && note != "" {
+	if strings.TrimSpace(note) != "" {
 		addText(li, " ")
 		li.AppendChild(span("muted", note))
 	}

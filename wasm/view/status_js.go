@@ -48,17 +48,25 @@ func (st *status) clearError() {
 }
 
 // showError explains a failure: one sentence saying what happened and what
-// to do, then the technical detail in a disclosure.
+// to do (internal/advice's, as the CLI prints it), then the technical
+// detail in a disclosure.
 func (st *status) showError(err error) {
 	var info *msg.ErrorInfo
 	if !errors.As(err, &info) {
 		info = &msg.ErrorInfo{Kind: msg.ErrOther, Message: err.Error(), Layer: -1}
 	}
 	title := errorTitle(info.Kind)
-	head := add(elem("p", "class", "err-head"), textEl("strong", title), span("msg", info.Message))
-	fill(st.box, head)
+	sentence, detail := info.Summary, info.Message
+	if sentence == "" {
+		sentence, detail = info.Message, ""
+	}
+	fill(st.box, textEl("p", sentence, "class", "err-sentence"))
 	if info.Kind == msg.ErrPlatform && len(info.Platforms) > 0 {
 		st.box.AppendChild(st.platforms(info.Platforms))
+	}
+	if detail != "" {
+		st.box.AppendChild(add(elem("details", "class", "err-detail"), textEl("summary", "Technical detail"),
+			textEl("p", detail, "class", "mono")))
 	}
 	st.box.SetAttribute("data-kind", info.Kind)
 	setHidden(st.box, false)

@@ -13,7 +13,7 @@ import (
 )
 
 const (
-	rowH     = 22  // px; must match .row height in style.css
+	rowH     = 22  // px, a row's height unless style.css sets --row-h on the list
 	pageSize = 200 // entries per list request
 	overscan = 20  // rows drawn above and below the visible ones
 )
@@ -31,6 +31,7 @@ type vlist struct {
 	back     func() // Backspace or ←: go to the parent (nil: nothing)
 	fullPath bool
 	cur      int    // the keyboard cursor's row, -1 for none (marked .cur)
+	rowH     int    // px: the list's --row-h (narrow screens fold a row into two lines)
 	selected string // the path marked .sel (the open file)
 
 	src     msg.Source
@@ -41,7 +42,7 @@ type vlist struct {
 }
 
 func newVList(p *Page, root dom.HTMLElement, pick func(msg.Entry)) *vlist {
-	v := &vlist{p: p, root: root, pick: pick, cur: -1, pages: map[int][]msg.Entry{}, loading: map[int]bool{}}
+	v := &vlist{p: p, root: root, pick: pick, cur: -1, rowH: rowH, pages: map[int][]msg.Entry{}, loading: map[int]bool{}}
 	v.inner = elem("div", "class", "vinner", "role", "presentation")
 	root.AppendChild(v.inner)
 	root.SetAttribute("role", "listbox")
@@ -84,7 +85,7 @@ func keyOf(ev js.Value) string {
 // Home/End) move the cursor, Enter (or → on a directory) opens its entry,
 // Backspace or ← goes to the parent.
 func (v *vlist) key(k string) {
-	page := max(int(v.root.Underlying().Get("clientHeight").Float())/rowH-1, 1)
+	page := max(int(v.root.Underlying().Get("clientHeight").Float())/v.rowH-1, 1)
 	switch k {
 	case "ArrowDown":
 		v.setCursor(v.cur + 1)
@@ -117,13 +118,13 @@ func (v *vlist) setCursor(i int) {
 	}
 	v.cur = min(max(i, 0), v.total-1)
 	u := v.root.Underlying()
-	top := float64(v.cur * rowH)
+	top, rh := float64(v.cur*v.rowH), float64(v.rowH)
 	h := u.Get("clientHeight").Float()
 	switch cur := u.Get("scrollTop").Float(); {
 	case top < cur:
 		u.Set("scrollTop", top)
-	case top+rowH > cur+h:
-		u.Set("scrollTop", top+rowH-h)
+	case top+rh > cur+h:
+		u.Set("scrollTop", top+rh-h)
 	}
 	v.draw()
 }
@@ -193,10 +194,10 @@ func (v *vlist) focused() bool {
 
 // scrollTo scrolls row i into view.
 func (v *vlist) scrollTo(i int) {
-	top := float64(i * rowH)
+	top := float64(i * v.rowH)
 	u := v.root.Underlying()
 	h, cur := u.Get("clientHeight").Float(), u.Get("scrollTop").Float()
-	if top < cur || top+rowH > cur+h {
+	if top < cur || top+float64(v.rowH) > cur+h {
 		u.Set("scrollTop", top-h/3)
 	}
 	v.draw()

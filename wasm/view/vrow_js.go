@@ -5,6 +5,8 @@ package view
 import (
 	"fmt"
 	"strconv"
+	"strings"
+	"syscall/js"
 
 	"honnef.co/go/js/dom/v2"
 
@@ -13,6 +15,8 @@ import (
 
 // draw renders the visible rows and requests pages that are missing.
 func (v *vlist) draw() {
+	v.rowH = rowHeight(v.root)
+	rowH := v.rowH
 	u := v.root.Underlying()
 	top := u.Get("scrollTop").Float()
 	h := u.Get("clientHeight").Float()
@@ -42,6 +46,15 @@ func (v *vlist) draw() {
 	v.inner.AppendChild(frag)
 	v.mark(v.selected)
 	v.markCur()
+}
+
+// rowHeight is the list's --row-h in px (rowH when unset).
+func rowHeight(root dom.Element) int {
+	s := js.Global().Call("getComputedStyle", root.Underlying()).Call("getPropertyValue", "--row-h").String()
+	if n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(s), "px")); err == nil && n > 0 {
+		return n
+	}
+	return rowH
 }
 
 // row builds row i, showing entry e. Rows carry data-path, data-type and
