@@ -79,7 +79,7 @@ func TestResponsiveLayout(t *testing.T) {
 			tb.waitStatus(pullWait, "verified")
 			tb.viewerText("/app/README.md")
 			checkLayout(t, tb, vp)
-			header := tb.boxes(".logo", "#ref-input", "#platform-select", "#pull-button", "#compare-input", "#compare-button", "#copy-link", "#status")
+			header := tb.boxes(".logo", "#ref-input", "#platform-select", "#pull-button", "#compare-input", "#compare-button", "#local-label", "#copy-link", "#status")
 			for i, a := range header {
 				if !a.Visible {
 					if a.Sel != "#platform-select" {
@@ -105,7 +105,7 @@ func TestResponsiveLayout(t *testing.T) {
 			if tr := tb.boxes("#tree")[0]; tr.Visible {
 				t.Errorf("on a phone the file list %+v is shown beside the open file", tr)
 			}
-			targets := tb.boxes("#ref-input", "#pull-button", "#compare-input", "#compare-button", "#copy-link", "#tab-files", "#tab-layers", "#search-input", "#files-back", "#download")
+			targets := tb.boxes("#ref-input", "#pull-button", "#compare-input", "#compare-button", "#local-label", "#copy-link", "#tab-files", "#tab-layers", "#search-input", "#files-back", "#download")
 			for _, b := range targets {
 				if !b.Visible || b.H < 40 || b.W < 40 {
 					t.Errorf("touch target %s is %.0f×%.0f px (shown %v), want at least 40×40", b.Sel, b.W, b.H, b.Visible)
