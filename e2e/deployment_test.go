@@ -50,9 +50,11 @@ func startDeployment(t testing.TB, n int, mirror bool) *deployment {
 		d.mirror = regtest.Front(t, regtest.StartProxy(t, "http://"+d.upstream).Host, d.mir.Wrap)
 		args = append(args, "--mirror", d.upstream+"=http://"+d.mirror)
 	}
-	for i := range n {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-		s, err := startServer(ctx, fmt.Sprintf("%s-replica%d", strings.ReplaceAll(t.Name(), "/", "_"), i), args...)
+	for range n {
+		// One wasm cache for the replicas, started one after the other: the
+		// second finds the first one's build.
+		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+		s, err := startServer(ctx, strings.ReplaceAll(t.Name(), "/", "_")+"-replicas", args...)
 		cancel()
 		if err != nil {
 			t.Fatal(err)
