@@ -78,6 +78,9 @@ func classify(req *http.Request, rec *recorder, status int, aborted bool) (outco
 		if rule := rec.Header().Get(relay.RuleHeader); rule != "" {
 			return "refused", rule
 		}
+		if status < 500 && status != 499 {
+			return "refused", "other" // a refusal no rule names yet
+		}
 		return "failed", "" // unreachable, timed out, too many redirects, client gone
 	}
 	if cl, err := strconv.ParseInt(rec.Header().Get("Content-Length"), 10, 64); aborted ||

@@ -218,7 +218,7 @@ func (r *Relay) firstHop(req *http.Request, x *exchange) (*url.URL, string, *htt
 	if v := req.Header.Get(ForeignOfHeader); v != "" {
 		h, port, err := ParseHostPort(v)
 		if err != nil {
-			return nil, "", refuse(http.StatusForbidden, "%s: %v", ForeignOfHeader, err)
+			return nil, "", refuse(http.StatusForbidden, "%s: %v", ForeignOfHeader, err).by("target")
 		}
 		if port == 0 {
 			port = 443

@@ -16,7 +16,7 @@ func (r *Relay) fetch(ctx context.Context, in *http.Request, u *url.URL, first s
 	for hop := 0; ; hop++ {
 		out, err := http.NewRequestWithContext(ctx, in.Method, u.String(), nil)
 		if err != nil {
-			return nil, refuse(http.StatusForbidden, "upstream URL: %v", err)
+			return nil, refuse(http.StatusForbidden, "upstream URL: %v", err).by("target")
 		}
 		copyHeaders(out.Header, in.Header, requestHeaders)
 		if hp, _ := hostPortOf(u); hp != first {
