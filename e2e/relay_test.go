@@ -87,6 +87,7 @@ type relayAnswer struct {
 	status int
 	ctype  string
 	body   string
+	marked string // the X-Regscope-Relay-Error header marking the server's own refusals
 }
 
 func request(t testing.TB, method, url string) relayAnswer {
@@ -102,13 +103,17 @@ func request(t testing.TB, method, url string) relayAnswer {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return relayAnswer{resp.StatusCode, resp.Header.Get("Content-Type"), string(b)}
+	return relayAnswer{resp.StatusCode, resp.Header.Get("Content-Type"), string(b), resp.Header.Get("X-Regscope-Relay-Error")}
 }
 
-// refusal checks that a is a refusal by the relay itself: status, and a
-// JSON body that is exactly {"error": "…"} mentioning each of mention.
+// refusal checks that a is a refusal by the relay itself: status, the
+// X-Regscope-Relay-Error mark, and a JSON body that is exactly
+// {"error": "…"} mentioning each of mention.
 func (a relayAnswer) refusal(t testing.TB, what string, status int, mention ...string) {
 	t.Helper()
+	if a.marked != "1" {
+		t.Errorf("%s: X-Regscope-Relay-Error %q, want 1 (the relay's own refusal)", what, a.marked)
+	}
 	if a.status != status {
 		t.Errorf("%s: status %d, want %d (body %q)", what, a.status, status, a.body)
 		return
