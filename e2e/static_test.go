@@ -98,6 +98,12 @@ func TestStaticSite(t *testing.T) {
 		if got := tb.viewerText("/etc/os-release"); got != "ID=static\n" {
 			t.Errorf("viewer shows %q", got)
 		}
+		// The page's own links keep the relay, so a reload (or a colleague) uses it too.
+		tb.click("#tab-layers")
+		tb.waitAttr(10*time.Second, "#panels", "data-view", "layers")
+		if q := tb.query(); q.Get("relay") != srv.url || q.Get("view") != "layers" {
+			t.Errorf("after moving to the layers view the URL query is %v; want relay=%s kept", q, srv.url)
+		}
 	})
 	t.Run("registry without CORS headers, relay in the config file", func(t *testing.T) {
 		writeSite(t, dir2, "--relay", srv.url)

@@ -3,6 +3,7 @@
 //
 //	/?image=REF[&platform=OS/ARCH[/VARIANT]][&compare=REF][&compare-platform=OS/ARCH[/VARIANT]][&path=/abs/path][&layer=N][&view=NAME]
 //	/?local=FILE[&platform=…][&path=…][&layer=N][&view=NAME]
+//	…[&relay=URL] on a static copy of the page, kept by every link it makes
 //
 // With compare= the default view is the comparison ("compare"); the files
 // of image A are then view=files.
@@ -54,6 +55,10 @@ type State struct {
 	Path            string // absolute path of the selected file or directory; "" = "/"
 	Layer           int    // selected layer; -1 = none
 	View            string // one of Views; "" = "files"
+	// Relay is the relay a static copy of the page was opened with
+	// (?relay=URL, see wasm/fetch.ChooseRelay); it stays in every link the
+	// page makes, so that reloading or sharing keeps it. "" = none.
+	Relay string
 }
 
 // Parse reads a state from a URL query (with or without the leading '?').
@@ -61,7 +66,7 @@ type State struct {
 func Parse(query string) State {
 	q, _ := url.ParseQuery(strings.TrimPrefix(query, "?"))
 	s := State{Image: strings.TrimSpace(q.Get("image")), Platform: q.Get("platform"),
-		Compare: strings.TrimSpace(q.Get("compare")), ComparePlatform: q.Get("compare-platform"), Local: q.Get("local"), Layer: -1}
+		Compare: strings.TrimSpace(q.Get("compare")), ComparePlatform: q.Get("compare-platform"), Local: q.Get("local"), Relay: q.Get("relay"), Layer: -1}
 	if s.Local != "" {
 		s.Image, s.Compare, s.ComparePlatform = "", "", ""
 	}
@@ -122,6 +127,9 @@ func (s State) Format() string {
 		add("view", ViewFiles)
 	case s.View != "" && s.View != ViewFiles:
 		add("view", s.View)
+	}
+	if s.Relay != "" {
+		add("relay", s.Relay)
 	}
 	return b.String()
 }

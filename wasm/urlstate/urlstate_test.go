@@ -47,6 +47,7 @@ func TestFormat(t *testing.T) {
 			"?image=i@sha256:1&platform=linux/amd64&compare=i@sha256:1&compare-platform=linux/arm64&path=/etc/arch"},
 		{State{Image: "a", Compare: "b", Layer: -1}, "?image=a&compare=b&view=files"},
 		{State{Local: "saved image.tar", Path: "/etc/os-release", Layer: 1}, "?local=saved+image.tar&path=/etc/os-release&layer=1"},
+		{State{Image: "r.example/a:1", Layer: -1, Relay: "https://relay.example"}, "?image=r.example/a:1&relay=https://relay.example"},
 	}
 	for _, tt := range tests {
 		got := tt.s.Format()

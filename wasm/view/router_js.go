@@ -36,6 +36,7 @@ func newRouter(l *loop, onChange func(urlstate.State)) *router {
 func (r *router) navigate(change func(s *urlstate.State)) {
 	s := r.state
 	change(&s)
+	s.Relay = r.state.Relay // the relay the page runs with, whatever the change
 	if s != r.state {
 		// dom/v2's Window.History is not implemented; use the global directly.
 		js.Global().Get("history").Call("pushState", nil, "", r.location(s))
