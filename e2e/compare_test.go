@@ -180,4 +180,20 @@ func TestCompareInteractions(t *testing.T) {
 	if q := tb.query(); q.Get("image") != o.A || q.Get("compare") != o.B {
 		t.Errorf("URL after compare with…: %v", q)
 	}
+
+	// Hardlinks as names of one file, in the files view: the link whose
+	// target B's last layer deleted is a plain file now, with its bytes.
+	h := byName["hardlinks"]
+	tb.navigate(pageURL(srv, "image", h.B, "path", "/usr/local"))
+	tb.waitStatus(pullWait, "verified")
+	tb.waitAttr(10*time.Second, "#tree", "data-dir", "/usr/local")
+	row := `#tree .row[data-path="/usr/local/curl"]`
+	tb.waitSel(10*time.Second, row)
+	if got := tb.attr(row, "data-type"); got != "file" {
+		t.Errorf("/usr/local/curl is listed as %q, want file", got)
+	}
+	tb.click(row)
+	if got := tb.viewerText("/usr/local/curl"); got != "curl binary" {
+		t.Errorf("/usr/local/curl shows %q", got)
+	}
 }
