@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	ggcr "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+
 	"github.com/regscope/regscope/internal/imagetest"
 	"github.com/regscope/regscope/internal/regtest"
 	"github.com/regscope/regscope/internal/supplytest"
@@ -53,7 +56,9 @@ func signedDebian(t *testing.T, host string) (ref, img, goodSig, badSig string, 
 	goodSig = regtest.Push(t, repo+"@"+supplytest.Descriptor(t, good).Digest.String(), good).String()
 	bad := supplytest.SignatureImage(t, supplytest.NewKey(t, "p256").Signed(t, supplytest.Payload(repo, img)))
 	badSig = regtest.Push(t, fmt.Sprintf("%s:sha256-%s.sig", repo, desc.Digest.Hex), bad).String()
-	sbom := supplytest.WithSubject(supplytest.Artifact(t, supplytest.SPDXType, supplytest.Blob{MediaType: supplytest.SPDXType, Data: []byte(supplytest.SPDX)}), desc)
+	sbom := supplytest.Artifact(t, supplytest.SPDXType, supplytest.Blob{MediaType: supplytest.SPDXType, Data: []byte(supplytest.SPDX)})
+	sbom = mutate.Annotations(sbom, map[string]string{"org.example.note": xssImg + xssScript}).(ggcr.Image)
+	sbom = supplytest.WithSubject(sbom, desc)
 	regtest.Push(t, repo+"@"+supplytest.Descriptor(t, sbom).Digest.String(), sbom)
 	return ref, img, goodSig, badSig, key
 }
@@ -97,6 +102,15 @@ func TestSupplyView(t *testing.T) {
 	}
 	if got := sigs(); !reflect.DeepEqual(got, want) {
 		t.Errorf("signatures with the key\n got %+v\nwant %+v", got, want)
+	}
+
+	// An annotation written to inject markup is text.
+	tb.click(`li.referrer[data-artifact-type="application/spdx+json"] > details > summary`)
+	if got := eval[[]string](tb, `[...document.querySelectorAll("#panel-supply img, #panel-supply script")].map(e => e.outerHTML).concat(window.__pwned ? ["pwned"] : [])`); len(got) != 0 {
+		t.Errorf("an annotation became markup: %q", got)
+	}
+	if got := eval[int](tb, `[...document.querySelectorAll("#panel-supply table.kv td")].filter(td => td.textContent === `+"`"+xssImg+xssScript+"`"+`).length`); got != 1 {
+		t.Errorf("the hostile annotation is shown as text %d times, want once", got)
 	}
 
 	// The SBOM: its two packages, then the filter.

@@ -3,6 +3,7 @@ package supply
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/opencontainers/go-digest"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
@@ -112,12 +113,18 @@ func walk(refs []*referrers.Referrer, fn func(*referrers.Referrer) error) error 
 }
 
 // Best returns the signature that settles the question "is this image
-// signed with these keys?": the first Verified one, else the first with the
-// most telling failure (another digest, then bad signature, then invalid,
-// then not verified); nil when there is no signature at all.
+// signed with these keys?": among the signatures attached to the image
+// itself (its manifest or index; a signature on one of its SBOMs does not
+// count), the first Verified one, else the one with the most telling
+// failure (another digest, then bad signature, then invalid, then not
+// verified); nil when the image itself carries no signature.
 func (rep *Report) Best() *Signature {
+	own := rep.Subject.Digests()
 	var best *Signature
 	for _, s := range rep.Signatures {
+		if !slices.Contains(own, s.Subject) {
+			continue
+		}
 		if best == nil || rank(s.Result.Status) < rank(best.Result.Status) {
 			best = s
 		}

@@ -129,6 +129,9 @@ func TestCollect(t *testing.T) {
 				s.Result.Reason != "signed by ECDSA P-256 key cosign.pub for "+c.spdx.String() {
 				t.Errorf("SBOM signature: subject %s, %s: %s", s.Subject, s.Result.Status, s.Result.Reason)
 			}
+			if b := rep.Best(); b != nil {
+				t.Errorf("the signature on the SBOM counts as the image's: %+v", b)
+			}
 			checkAttestations(t, c, rep.Attestations)
 		})
 	}
