@@ -55,6 +55,16 @@ func nativeDiff(t *testing.T, c difftest.Case, host string) []string {
 	return out
 }
 
+// expandAll opens every directory of the Compare view's tree (unchanged
+// directories start collapsed).
+func expandAll(tb *tab) {
+	tb.t.Helper()
+	if tb.attr("#compare-expand", "aria-pressed") != "true" {
+		tb.click("#compare-expand")
+	}
+	tb.waitAttr(10*time.Second, "#compare-expand", "aria-pressed", "true")
+}
+
 // compareRows reads the Compare view's changed paths and config rows.
 func compareRows(tb *tab) (files, config []string) {
 	files = eval[[]string](tb, `[...document.querySelectorAll("#compare-tree .crow:not(.dir)")].map(r =>
@@ -95,6 +105,13 @@ func TestCompareView(t *testing.T) {
 		tb.navigate(pageURL(srv, kv...))
 		tb.waitStatus(pullWait, "verified")
 		tb.waitAttr(20*time.Second, "#compare-summary", "data-state", "ready")
+		folded := eval[[]string](tb, `[...document.querySelectorAll("#compare-tree .crow.dir")].map(r => r.dataset.path + " " + r.dataset.open)`)
+		for _, f := range folded {
+			if !strings.HasSuffix(f, " false") {
+				t.Errorf("%s: directory row %q is open before anything asked", c.Name, f)
+			}
+		}
+		expandAll(tb)
 		files, config := compareRows(tb)
 		if strings.Join(files, "\n") != strings.Join(c.Files, "\n") {
 			t.Errorf("%s: the page lists\n%s\nwant\n%s", c.Name, strings.Join(files, "\n"), strings.Join(c.Files, "\n"))
@@ -134,6 +151,7 @@ func TestCompareInteractions(t *testing.T) {
 	}
 
 	// Select the changed file: its unified diff, and path= in the URL.
+	expandAll(tb)
 	tb.click(`#compare-tree .crow[data-path="/etc/arch"]`)
 	tb.waitText(10*time.Second, "#compare-unified", "--- a/etc/arch\n+++ b/etc/arch\n@@ -1 +1 @@\n-amd64\n+arm64\n")
 	if q := tb.query(); q.Get("path") != "/etc/arch" || q.Get("compare") != c.B || q.Get("compare-platform") != c.PlatformB {
@@ -146,7 +164,9 @@ func TestCompareInteractions(t *testing.T) {
 		t.Errorf("Copy link %q does not pin both sides", link)
 	}
 	// Filter by kind: only the added path.
+	expandAll(tb)
 	tb.click(`#compare-controls .compare-kind[data-kind="added"]`)
+	tb.waitAttr(10*time.Second, `#compare-controls .compare-kind[data-kind="added"]`, "aria-pressed", "true")
 	if files, _ := compareRows(tb); strings.Join(files, ";") != "added /etc/arm" {
 		t.Errorf("filter added: %q", files)
 	}
@@ -174,6 +194,11 @@ func TestCompareInteractions(t *testing.T) {
 	tb.waitFn(10*time.Second, "the location naming "+o.B, `(ref) =>
 	  new URLSearchParams(location.search).get("compare") === ref ? "ok" : ""`, o.B)
 	tb.waitAttr(pullWait, "#compare-summary", "data-state", "ready")
+	if got := tb.text(`#compare-tree .crow.dir[data-path="/home"]`); got != "▸ home/ 1" {
+		t.Errorf("the folded /home row reads %q", got)
+	}
+	tb.click(`#compare-tree .crow.dir[data-path="/home"]`)
+	tb.waitAttr(10*time.Second, `#compare-tree .crow.dir[data-path="/home"]`, "data-open", "true")
 	if files, _ := compareRows(tb); strings.Join(files, ";") != "modified /home/app gid,uid" {
 		t.Errorf("compare with… lists %q", files)
 	}

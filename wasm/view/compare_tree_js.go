@@ -18,24 +18,29 @@ import (
 const maxCompareRows = 5000
 
 // compareTree is the changed-paths tree: only changed paths, under the
-// unchanged directories that hold them (one row each, which collapses
-// its subtree), filterable by kind of change and searchable by path. It
-// owns the filter, the search and the collapsed directories.
+// unchanged directories that hold them. An unchanged directory is one row
+// with the number of changes below it, collapsed until opened (a click,
+// "expand all", a search, or a selected path below it opens it); the
+// tree is filterable by kind of change and searchable by path. It owns
+// the filter, the search and which directories are open.
 type compareTree struct {
-	p         *Page
-	root      dom.HTMLElement // the controls
-	list      dom.HTMLElement // #compare-tree
-	search    dom.HTMLElement
-	kinds     map[string]dom.HTMLElement // filter buttons by kind ("" = all)
-	files     []msg.DiffFile
-	kind      string          // "" = every kind
-	query     string          // lower-case substring of paths
-	collapsed map[string]bool // unchanged directories folded
-	sel       string
+	p      *Page
+	root   dom.HTMLElement // the controls
+	list   dom.HTMLElement // #compare-tree
+	search dom.HTMLElement
+	expand dom.HTMLElement            // "expand all" / "collapse all"
+	kinds  map[string]dom.HTMLElement // filter buttons by kind ("" = all)
+	files  []msg.DiffFile
+	change map[string]bool // the changed paths (directories among them never fold)
+	kind   string          // "" = every kind
+	query  string          // lower-case substring of paths
+	open   map[string]bool // unchanged directories opened
+	all    bool            // every directory open
+	sel    string
 }
 
 func newCompareTree(p *Page) *compareTree {
-	t := &compareTree{p: p, kinds: map[string]dom.HTMLElement{}, collapsed: map[string]bool{},
+	t := &compareTree{p: p, kinds: map[string]dom.HTMLElement{}, open: map[string]bool{}, change: map[string]bool{},
 		root: elem("div", "class", "compare-controls", "id", "compare-controls"),
 		list: elem("div", "id", "compare-tree", "role", "tree")}
 	for _, k := range []string{"", "added", "removed", "modified"} {
@@ -46,9 +51,14 @@ func newCompareTree(p *Page) *compareTree {
 	}
 	t.search = elem("input", "id", "compare-search", "type", "search", "placeholder", "search changed paths",
 		"aria-label", "search changed paths", "spellcheck", "false")
-	t.root.AppendChild(t.search)
+	t.expand = button("expand all", "id", "compare-expand", "aria-pressed", "false")
+	add(t.root, t.search, t.expand)
 	listen(p.loop, t.search, "input", func(dom.Event) {
 		t.query = strings.ToLower(strings.TrimSpace(value(t.search)))
+		t.draw()
+	})
+	listen(p.loop, t.expand, "click", func(dom.Event) {
+		t.all, t.open = !t.all, map[string]bool{}
 		t.draw()
 	})
 	listen(p.loop, t.list, "click", func(ev dom.Event) {
@@ -57,8 +67,8 @@ func newCompareTree(p *Page) *compareTree {
 			return
 		}
 		pth := row.GetAttribute("data-path")
-		if row.GetAttribute("data-change") == "" { // an unchanged directory: fold or unfold it
-			t.collapsed[pth] = !t.collapsed[pth]
+		if row.GetAttribute("data-change") == "" { // an unchanged directory: open or close it
+			t.open[pth] = !t.isOpen(pth)
 			t.draw()
 			return
 		}
@@ -69,40 +79,67 @@ func newCompareTree(p *Page) *compareTree {
 
 // load takes a new list of changed paths (nil: none).
 func (t *compareTree) load(files []msg.DiffFile) {
-	t.files, t.kind, t.query, t.sel = files, "", "", ""
-	t.collapsed = map[string]bool{}
+	t.files, t.kind, t.query, t.sel, t.all = files, "", "", "", false
+	t.open, t.change = map[string]bool{}, map[string]bool{}
+	for _, f := range files {
+		t.change[f.Path] = true
+	}
 	setValue(t.search, "")
 	t.draw()
 }
 
-// show marks path as selected.
+// show marks path p as selected, opening the directories above it.
 func (t *compareTree) show(p string) {
-	if p == t.sel {
-		return
+	closed := false
+	for d := path.Dir(p); p != "" && d != "/" && d != "."; d = path.Dir(d) {
+		if !t.isOpen(d) {
+			t.open[d], closed = true, true
+		}
 	}
 	t.sel = p
-	for _, r := range t.list.QuerySelectorAll(".crow.sel") {
-		r.Class().Remove("sel")
+	if closed {
+		t.draw()
 	}
 	for _, r := range t.list.QuerySelectorAll(".crow") {
 		if r.GetAttribute("data-path") == p {
 			r.Class().Add("sel")
+		} else {
+			r.Class().Remove("sel")
 		}
 	}
 }
 
-// counts are the filter buttons' numbers.
-func (t *compareTree) counts() map[string]int {
+// isOpen reports whether directory d shows its changes.
+func (t *compareTree) isOpen(d string) bool {
+	if o, ok := t.open[d]; ok {
+		return o
+	}
+	return t.all || t.query != ""
+}
+
+// visible is the list under the filter and search, and the number of
+// those changes below each directory.
+func (t *compareTree) visible() ([]msg.DiffFile, map[string]int) {
+	var out []msg.DiffFile
+	below := map[string]int{}
+	for _, f := range t.files {
+		if (t.kind != "" && f.Change != t.kind) || (t.query != "" && !strings.Contains(strings.ToLower(f.Path), t.query)) {
+			continue
+		}
+		out = append(out, f)
+		for d := path.Dir(f.Path); d != "/" && d != "."; d = path.Dir(d) {
+			below[d]++
+		}
+	}
+	return out, below
+}
+
+// draw redraws the tree for the filter, search and open directories.
+func (t *compareTree) draw() {
 	n := map[string]int{"": len(t.files)}
 	for _, f := range t.files {
 		n[f.Change]++
 	}
-	return n
-}
-
-// draw redraws the tree for the filter, search and folds.
-func (t *compareTree) draw() {
-	n := t.counts()
 	for k, b := range t.kinds {
 		label := k
 		if k == "" {
@@ -111,61 +148,67 @@ func (t *compareTree) draw() {
 		b.SetTextContent(fmt.Sprintf("%s %d", label, n[k]))
 		b.SetAttribute("aria-pressed", fmt.Sprint(k == t.kind))
 	}
+	t.expand.SetTextContent(map[bool]string{false: "expand all", true: "collapse all"}[t.all])
+	t.expand.SetAttribute("aria-pressed", fmt.Sprint(t.all))
 	t.list.SetTextContent("")
-	shown := map[string]bool{} // directories drawn
+	files, below := t.visible()
+	drawn := map[string]bool{} // directories drawn
 	rows := 0
-	for _, f := range t.files {
-		if (t.kind != "" && f.Change != t.kind) || (t.query != "" && !strings.Contains(strings.ToLower(f.Path), t.query)) {
-			continue
-		}
-		if t.folded(f.Path) {
-			continue
-		}
+	for _, f := range files {
 		if rows >= maxCompareRows {
 			t.list.AppendChild(textEl("p", fmt.Sprintf("… more changed paths: filter or search to narrow the list to %d", maxCompareRows), "class", "muted"))
 			break
 		}
-		rows += t.ancestors(f.Path, shown)
-		t.list.AppendChild(t.row(f))
-		shown[f.Path] = true
-		rows++
+		shown, r := t.ancestors(f.Path, drawn, below)
+		rows += r
+		if shown {
+			t.list.AppendChild(t.row(f))
+			drawn[f.Path] = true
+			rows++
+		}
 	}
-	if len(t.files) > 0 && rows == 0 {
+	if len(t.files) > 0 && len(files) == 0 {
 		t.list.AppendChild(textEl("p", "no changed path matches", "class", "muted"))
 	}
-	t.show(t.sel)
 }
 
-// folded reports whether a directory above p is collapsed.
-func (t *compareTree) folded(p string) bool {
+// ancestors draws the unchanged directories above p not drawn yet, down
+// to the first closed one, and reports whether p itself is shown and how
+// many rows it drew.
+func (t *compareTree) ancestors(p string, drawn map[string]bool, below map[string]int) (bool, int) {
+	var dirs []string
 	for d := path.Dir(p); d != "/" && d != "."; d = path.Dir(d) {
-		if t.collapsed[d] {
-			return true
+		dirs = append(dirs, d)
+	}
+	rows := 0
+	for i := len(dirs) - 1; i >= 0; i-- {
+		d := dirs[i]
+		if t.change[d] && drawn[d] {
+			continue // a changed directory, drawn as such: never folded
+		}
+		if !drawn[d] {
+			drawn[d] = true
+			t.list.AppendChild(t.dirRow(d, below[d]))
+			rows++
+		}
+		if !t.isOpen(d) {
+			return false, rows
 		}
 	}
-	return false
+	return true, rows
 }
 
-// ancestors draws the unchanged directories above p not drawn yet and
-// returns how many it drew.
-func (t *compareTree) ancestors(p string, shown map[string]bool) int {
-	var missing []string
-	for d := path.Dir(p); d != "/" && d != "." && !shown[d]; d = path.Dir(d) {
-		missing = append(missing, d)
+// dirRow is an unchanged directory holding n changes.
+func (t *compareTree) dirRow(d string, n int) dom.HTMLElement {
+	mark := "▸ "
+	if t.isOpen(d) {
+		mark = "▾ "
 	}
-	for i := len(missing) - 1; i >= 0; i-- {
-		d := missing[i]
-		shown[d] = true
-		mark := "▾ "
-		if t.collapsed[d] {
-			mark = "▸ "
-		}
-		r := add(elem("div", "class", "crow dir", "data-path", d, "data-change", "", "role", "treeitem"),
-			span("mark", mark), span("name", path.Base(d)+"/"))
-		indent(r, d)
-		t.list.AppendChild(r)
-	}
-	return len(missing)
+	r := add(elem("div", "class", "crow dir", "data-path", d, "data-change", "", "data-open", fmt.Sprint(t.isOpen(d)),
+		"role", "treeitem", "aria-expanded", fmt.Sprint(t.isOpen(d))),
+		span("mark", mark), span("name", path.Base(d)+"/"), span("fields", fmt.Sprintf(" %d", n))).(dom.HTMLElement)
+	indent(r, d)
+	return r
 }
 
 // row is one changed path.
