@@ -13,31 +13,12 @@ import (
 func (w *worker) comparison(e msg.Envelope) {
 	switch e.Kind {
 	case msg.KindCompare:
-		var req msg.CompareRequest
-		if err := e.Decode(&req); err != nil {
-			w.fail(e.ID, err, "")
-			return
-		}
-		w.compare(e.ID, req)
+		decoded(w, e, func(req msg.CompareRequest) { w.compare(e.ID, req) })
 	case msg.KindDiff:
 		r, err := w.cmp.Diff()
-		if err != nil {
-			w.fail(e.ID, err, "")
-			return
-		}
-		w.reply(e.ID, r)
+		respond(w, e.ID, r, err)
 	case msg.KindDiffContent:
-		var req msg.DiffContentRequest
-		if err := e.Decode(&req); err != nil {
-			w.fail(e.ID, err, "")
-			return
-		}
-		r, err := w.cmp.DiffContent(req)
-		if err != nil {
-			w.fail(e.ID, err, "")
-			return
-		}
-		w.reply(e.ID, r)
+		answer(w, e, w.cmp.DiffContent)
 	}
 }
 

@@ -182,12 +182,17 @@ func decoded[Req any](w *worker, e msg.Envelope, fn func(Req)) {
 func answer[Req, Resp any](w *worker, e msg.Envelope, fn func(Req) (Resp, error)) {
 	decoded(w, e, func(req Req) {
 		r, err := fn(req)
-		if err != nil {
-			w.fail(e.ID, err, "")
-			return
-		}
-		w.reply(e.ID, r)
+		respond(w, e.ID, r, err)
 	})
+}
+
+// respond answers request id with r, or with err when there is one.
+func respond[Resp any](w *worker, id int64, r Resp, err error) {
+	if err != nil {
+		w.fail(id, err, "")
+		return
+	}
+	w.reply(id, r)
 }
 
 func (w *worker) read(id int64, req msg.ReadRequest) {

@@ -47,9 +47,5 @@ func (w *worker) packages(id int64) {
 		return
 	}
 	r, err := Packages(img)
-	if err != nil {
-		w.fail(id, err, "")
-		return
-	}
-	w.reply(id, r)
+	respond(w, id, r, err)
 }
