@@ -1,3 +1,8 @@
+//go:build !js
+
+// These tests stream gigabytes: they run natively (the js/wasm build runs the
+// same Read, at a tenth of the speed, in the page's tests).
+
 package layers
 
 import (
