@@ -117,7 +117,7 @@ func TestLocalFileDrop(t *testing.T) {
 	tb.navigate(env.srv.url + "/?local=dropped.tar&path=/etc/os-release")
 	msg := waitError(t, tb, "no-image")
 	want := "dropped.tar is a local file, and a link cannot carry it: drop the file on this page or choose it with “Open a file”."
-	if got := tb.text("#error .msg"); got != want {
-		t.Errorf("#error .msg = %q (all: %q), want %q", got, msg, want)
+	if got := tb.text("#error .err-sentence"); got != want {
+		t.Errorf("#error .err-sentence = %q (all: %q), want %q", got, msg, want)
 	}
 }

@@ -86,7 +86,7 @@ func TestStaticSite(t *testing.T) {
 		tb.navigate(page(origin, plainRef))
 		waitError(t, tb, "relay")
 		want := plain + " does not allow browsers (it sends no CORS headers), or is unreachable; use a relay: open this page with ?relay=URL of a regscope server started with --allow-origin " + origin + "."
-		if got := tb.text("#error .msg"); got != want {
+		if got := tb.text("#error .err-sentence"); got != want {
 			t.Errorf("#error says\n%q\nwant\n%q", got, want)
 		}
 	})
