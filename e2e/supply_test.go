@@ -103,6 +103,9 @@ func TestSupplyView(t *testing.T) {
 	if got := sigs(); !reflect.DeepEqual(got, want) {
 		t.Errorf("signatures with the key\n got %+v\nwant %+v", got, want)
 	}
+	if got, wantV := tb.text("#supply-verdict"), "this image: verified — signed by ECDSA P-256 key pasted key for "+img; got != wantV {
+		t.Errorf("#supply-verdict reads %q, want %q", got, wantV)
+	}
 
 	// An annotation written to inject markup is text.
 	tb.click(`li.referrer[data-artifact-type="application/spdx+json"] > details > summary`)

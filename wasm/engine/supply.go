@@ -63,6 +63,10 @@ func Supply(ctx context.Context, c *registry.Client, img *pull.Image, req msg.Su
 	for _, s := range rep.Signatures {
 		out.Signatures = append(out.Signatures, signatureRow(s.Referrer, s.Subject, s.Layer.Digest, s.Source, s.Result))
 	}
+	if b := rep.Best(); b != nil {
+		v := signatureRow(b.Referrer, b.Subject, b.Layer.Digest, b.Source, b.Result)
+		out.Verdict = &v
+	}
 	for _, a := range rep.Attestations {
 		out.Attestations = append(out.Attestations, attestationRow(a))
 	}

@@ -62,6 +62,9 @@ func TestSupplyAndPackages(t *testing.T) {
 		if tc.name == "other key" {
 			want = "the signature over payload " + s.Layer + " does not verify with Ed25519 key pasted key"
 		}
+		if r.Verdict == nil || r.Verdict.Status != tc.status || r.Verdict.Referrer != sigDigest.String() {
+			t.Errorf("%s: verdict %+v, want %s", tc.name, r.Verdict, tc.status)
+		}
 		if s.Status != tc.status || s.Reason != want || r.KeyError != tc.keyErr || r.Manifest != d.String() {
 			t.Errorf("%s: %s: %s (key error %q), want %s: %s (%q)", tc.name, s.Status, s.Reason, r.KeyError, tc.status, want, tc.keyErr)
 		}

@@ -21,9 +21,12 @@ type SupplyRequest struct {
 
 // SupplyResult is an image's supply chain (pkg/supply.Report).
 type SupplyResult struct {
-	Manifest     string        `json:"manifest"`        // the platform's manifest digest
-	Index        string        `json:"index,omitempty"` // the index digest, when there is one
-	KeyError     string        `json:"keyError,omitempty"`
+	Manifest string `json:"manifest"`        // the platform's manifest digest
+	Index    string `json:"index,omitempty"` // the index digest, when there is one
+	KeyError string `json:"keyError,omitempty"`
+	// Verdict is the signature that settles whether the image itself is
+	// signed with the keys given (supply.Report.Best); nil: unsigned.
+	Verdict      *Signature    `json:"verdict,omitempty"`
 	Referrers    []Referrer    `json:"referrers"`
 	Signatures   []Signature   `json:"signatures"`
 	Attestations []Attestation `json:"attestations"`

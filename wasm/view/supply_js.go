@@ -19,7 +19,8 @@ import (
 // certificate), and the attestations and SBOMs decoded. It asks the engine
 // once per image, when first shown, and again for each verification.
 //
-// Test hooks: #supply[data-state=loading|done|error]; one
+// Test hooks: #supply[data-state=loading|done|error]; #supply-verdict[data-status]
+// (the image's own verdict, as regscope verify decides it); one
 // tr.sig[data-status, data-kind, data-subject, data-referrer] per
 // signature; li.referrer[data-digest, data-source, data-artifact-type,
 // data-error when its manifest did not verify];
@@ -104,7 +105,7 @@ func (v *supplyView) draw(r *msg.SupplyResult) {
 	if r.Index != "" {
 		subject += " · index " + r.Index
 	}
-	add(v.out, textEl("p", "subject: "+subject, "class", "mono muted"))
+	add(v.out, textEl("p", "subject: "+subject, "class", "mono muted"), verdictLine(r.Verdict))
 	add(v.out, textEl("h2", fmt.Sprintf("Signatures (%d)", len(r.Signatures))), signaturesTable(r.Signatures))
 	add(v.out, textEl("h2", fmt.Sprintf("Referrers (%d)", countReferrers(r.Referrers))), referrerTree(r.Referrers))
 	add(v.out, textEl("h2", fmt.Sprintf("Attestations and SBOMs (%d)", len(r.Attestations))))
@@ -208,4 +209,15 @@ func annotationsTable(a map[string]string) dom.Node {
 		k.row(name, a[name])
 	}
 	return k.t
+}
+
+// verdictLine says whether the image itself is signed with the keys given:
+// #supply-verdict[data-status] (a signature status, or "unsigned").
+func verdictLine(v *msg.Signature) dom.Element {
+	if v == nil {
+		return add(elem("p", "id", "supply-verdict", "data-status", "unsigned"),
+			span("sig-status "+statusClass("unsigned"), "this image: unsigned"), textNode(" (no signature refers to its manifest or index)"))
+	}
+	return add(elem("p", "id", "supply-verdict", "data-status", v.Status),
+		span("sig-status "+statusClass(v.Status), "this image: "+v.Status), textNode(" — "+v.Reason))
 }
