@@ -177,6 +177,18 @@ func TestCompareInteractions(t *testing.T) {
 	tb.historyGo(1)
 	tb.waitText(10*time.Second, "#compare-unified", "--- a/etc/arch\n+++ b/etc/arch\n@@ -1 +1 @@\n-amd64\n+arm64\n")
 
+	// B's platform chooser compares with another platform of the index.
+	if got := eval[string](tb, `document.querySelector("#compare-platform-select").value`); got != "linux/arm64" {
+		t.Errorf("B's platform chooser shows %q", got)
+	}
+	eval[bool](tb, `(() => { const s = document.querySelector("#compare-platform-select"); s.value = "linux/amd64";
+	  return s.dispatchEvent(new Event("change")); })()`)
+	tb.waitFn(pullWait, "the same platform on both sides", `() => {
+	  const s = document.querySelector("#compare-summary");
+	  return new URLSearchParams(location.search).get("compare-platform") === "linux/amd64" &&
+	    s && s.dataset.state === "ready" && s.dataset.same === "true" ? "ok" : "";
+	}`)
+
 	// The pinned link opens the same comparison.
 	tb.navigate(link)
 	tb.waitStatus(pullWait, "verified")

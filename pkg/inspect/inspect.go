@@ -20,7 +20,9 @@
 //     layers.FS.History. A name removed while hardlinks keep its file under
 //     other names wastes nothing (Change.Linked): the bytes are still in
 //     the merged filesystem, where the remaining name is the regular file
-//     (or a hardlink to it). Each such version counts once in Result.Wasted; it
+//     (or a hardlink to it). When the last name goes, its Lost counts to
+//     the layer of that name's entry, which may be the layer that linked
+//     it rather than the one that wrote the bytes. Each such version counts once in Result.Wasted; it
 //     counts in Layer.Wasted of the layer that removed it and in
 //     Layer.Lost of the layer that wrote it. A file that a layer deletes and
 //     puts back counts as replaced by that layer.

@@ -121,6 +121,30 @@ func (p *Page) pinCompare(s *urlstate.State) {
 	}
 }
 
+// platforms is B's platform cell: a chooser (#compare-platform-select) when
+// B is an index; choosing sets compare-platform=.
+func (c *compareView) platforms(d *msg.DiffResult) dom.Node {
+	td := elem("td")
+	if len(d.BPlatforms) == 0 {
+		td.SetTextContent(d.B.Platform)
+		return td
+	}
+	sel := elem("select", "id", "compare-platform-select", "aria-label", "platform of the image compared with")
+	for _, pl := range d.BPlatforms {
+		o := textEl("option", pl, "value", pl)
+		if pl == d.B.Platform {
+			o.SetAttribute("selected", "")
+		}
+		sel.AppendChild(o)
+	}
+	listen(c.p.loop, sel, "change", func(dom.Event) {
+		plat := value(sel)
+		c.p.navigate(func(s *urlstate.State) { s.ComparePlatform = plat })
+	})
+	td.AppendChild(sel)
+	return td
+}
+
 // draw shows a new comparison: summary, tree, config and layers.
 func (c *compareView) draw() {
 	d := c.res
@@ -136,9 +160,10 @@ func (c *compareView) draw() {
 	for _, x := range []struct {
 		name string
 		s    diff.Side
-	}{{"A", d.A}, {"B", d.B}} {
+		plat dom.Node
+	}{{"A", d.A, textEl("td", d.A.Platform)}, {"B", d.B, c.platforms(d)}} {
 		add(sides, add(elem("tr"), textEl("th", x.name, "scope", "row"), textEl("td", x.s.Pinned, "class", "mono"),
-			textEl("td", x.s.Platform), textEl("td", fmt.Sprintf("%d layers · %s compressed · content %s · efficiency %.1f%%",
+			x.plat, textEl("td", fmt.Sprintf("%d layers · %s compressed · content %s · efficiency %.1f%%",
 				x.s.Layers, format.Size(x.s.Size), format.Size(x.s.Content), x.s.Efficiency*100))))
 	}
 	line := fmt.Sprintf("%d added · %d removed · %d modified · +%s −%s",
