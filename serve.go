@@ -37,7 +37,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	addr := fl.String("addr", "127.0.0.1:8080", "listen address")
 	big := fl.Bool("big", false, "generate the ≈100 MB demo/big image at start-up rather than on its first request")
 	var loads, insecure, allow, hosts, origins listFlag
-	fl.Var(&loads, "load", "add a `docker save` tarball or OCI image layout (directory or tar) as local/NAME:TAG (repeatable)")
+	fl.Var(&loads, "load", "add the images of `PATH`: a docker save tarball, an OCI image layout (directory or tar) or a single layer tar, as local/NAME:TAG (repeatable)")
 	fl.Var(&insecure, "insecure-registry", "let the relay reach HOST:PORT over plain HTTP, even on a private address (repeatable)")
 	fl.Var(&allow, "allow-host", "let the relay reach HOST:PORT over HTTPS even on a private address (repeatable)")
 	fl.Var(&hosts, "host", "a further `NAME` this server is reached by (a DNS name, or the Host a proxy forwards); requests naming another host are refused (repeatable)")
