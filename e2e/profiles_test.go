@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -86,4 +87,52 @@ func TestProfilesPage(t *testing.T) {
 			}
 		})
 	}
+
+	hub, ghcr := hosted[0], hosted[1]
+	t.Run("private image on GHCR: credentials form, then Basic to the realm only", func(t *testing.T) {
+		ghcr.MakePrivate("regscope/secret")
+		ref := ghcr.PushTo(t, "regscope/secret", "1", img)
+		tb := newTab(t)
+		tb.navigate(pageURL(srv, "image", ref, "path", "/etc/os-release"))
+		waitError(t, tb, "unauthorized")
+		if got, want := tb.text("#error .err-sentence"), "This registry needs credentials: sign in to ghcr.io to pull regscope/secret (registries answer the same way for a repository that does not exist)."; got != want {
+			t.Errorf("#error says\n%q\nwant\n%q", got, want)
+		}
+		if host := tb.attr("#cred-form", "data-host"); host != "ghcr.io" {
+			t.Errorf("#cred-form[data-host] = %q, want ghcr.io", host)
+		}
+		mark, marked := len(w.Requests()), len(ghcr.TokenRequests())
+		run(tb, 10*time.Second, "type the credentials", chromedp.Steps(
+			chromedp.SendKeys(chromedp.CSS("#cred-user"), regtest.User),
+			chromedp.SendKeys(chromedp.CSS("#cred-pass"), regtest.Password),
+			chromedp.Click(chromedp.CSS("#cred-submit")),
+		))
+		tb.waitStatus(pullWait, "verified")
+		if got := tb.viewerText("/etc/os-release"); got != "ID=profile\n" {
+			t.Errorf("viewer shows %q", got)
+		}
+		repo := ghcr.Repo
+		ghcr.Repo = "regscope/secret" // what CheckPull expects the token scope for
+		defer func() { ghcr.Repo = repo }()
+		ghcr.CheckPull(t, w.Requests()[mark:], ghcr.TokenRequests()[marked:], regtest.User)
+	})
+	t.Run("Docker Hub quota used up: rate-limited, one manifest GET", func(t *testing.T) {
+		hub.SetRemaining(0)
+		mark := len(w.Requests())
+		tb := newTab(t)
+		tb.navigate(pageURL(srv, "image", refs[0], "path", "/etc/os-release"))
+		waitError(t, tb, "rate-limited")
+		if got, want := tb.text("#error .err-sentence"), "Docker Hub rate limit reached; try again later or sign in."; got != want {
+			t.Errorf("#error says %q, want %q", got, want)
+		}
+		gets := 0
+		for _, r := range w.Requests()[mark:] {
+			if r.Method == "GET" && strings.Contains(r.Path, "/manifests/") {
+				gets++
+			}
+		}
+		if gets != 1 {
+			t.Errorf("%d manifest GETs with none left, want 1 (no retries)", gets)
+		}
+	})
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/regscope/regscope/pkg/registry"
+	"github.com/regscope/regscope/wasm/fetch"
 )
 
 // Sentence is the sentence for err, or "" when err is not one this package
@@ -67,14 +68,21 @@ func Wait(d time.Duration) string {
 
 // parts reads the host, repository and manifest reference (tag or digest)
 // from a registry API URL ("https://HOST/v2/REPO/manifests/REF"); the
-// repository and reference are "" for other URLs (a token service's).
+// repository and reference are "" for other URLs (a token service's). A
+// URL through the page's relay ("…/relay/HOST/v2/…") names HOST.
 func parts(raw string) (host, repo, ref string) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw, "", ""
 	}
 	host = u.Host
-	rest, ok := strings.CutPrefix(u.Path, "/v2/")
+	path := u.Path
+	if i := strings.Index(path, fetch.RelayPath); i >= 0 && !strings.HasPrefix(path, "/v2/") {
+		// the page's request through a relay (at any base path): name the registry
+		host, path, _ = strings.Cut(path[i+len(fetch.RelayPath):], "/")
+		path = "/" + path
+	}
+	rest, ok := strings.CutPrefix(path, "/v2/")
 	if !ok {
 		return host, "", ""
 	}

@@ -208,7 +208,7 @@ func pullImage(ctx context.Context, ref string, f *pullFlags, content bool, stde
 		Progress:    prog.event,
 	})
 	release(img)
-	return img, explain(err, r.Domain)
+	return img, err
 }
 
 // registryOptions are the flags' transport options for r's registry:

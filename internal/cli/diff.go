@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -83,7 +82,7 @@ func diffImages(ctx context.Context, refA, refB string, f *pullFlags, platformB,
 	pa.finish()
 	pb.finish()
 	if err != nil {
-		return nil, explainSide(err, refA, refB)
+		return nil, err // advice (in Run) says what to do; the error names the side
 	}
 	res, err := diff.Images(a, b, root)
 	if err != nil {
@@ -107,23 +106,6 @@ func diffOptions(ctx context.Context, ref string, f *pullFlags, platform string,
 		return pull.Options{}, err
 	}
 	return pull.Options{Platform: platform, Concurrency: f.concurrency, Registry: ro, Store: layers.MemStore()}, nil
-}
-
-// explainSide explains a failed pull of side A or B as pull does.
-func explainSide(err error, refA, refB string) error {
-	var se *diff.SideError
-	if !errors.As(err, &se) {
-		return err
-	}
-	ref := refA
-	if se.Side == "B" {
-		ref = refB
-	}
-	r, perr := registry.ParseRef(ref)
-	if perr != nil {
-		return err
-	}
-	return explain(err, r.Domain)
 }
 
 // diffJSON is one line of `diff --json`.
