@@ -17,6 +17,11 @@ import (
 	"github.com/regscope/regscope/wasm/msg"
 )
 
+// layersAtOnce is how many layers the page reads at once. The engine is one
+// thread: layers read together share it and all finish late, while layers
+// read in turn are verified and shown one after the other, the first soon.
+const layersAtOnce = 1
+
 // progressEvery is the most often one layer's byte progress is posted.
 const progressEvery = 100 * time.Millisecond
 
@@ -301,7 +306,8 @@ func (w *worker) options(id int64, domain, side string) pull.Options {
 	lastState := map[int]pull.State{}
 	store, _ := w.contents.store(side)
 	return pull.Options{
-		Store: store,
+		Store:       store,
+		Concurrency: layersAtOnce,
 		Registry: registry.Options{
 			Transport:   w.transport,
 			Credentials: w.credentials,
