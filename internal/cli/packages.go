@@ -12,7 +12,7 @@ import (
 	"github.com/regscope/regscope/pkg/pull"
 )
 
-// cmdPackages lists the packages the image's dpkg and apk databases record,
+// cmdPackages lists the packages the image's dpkg, apk and rpm databases record,
 // with the layer that installed or last changed each (see pkg/packages).
 func cmdPackages(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, f := pullFlagSet("packages")
@@ -34,7 +34,7 @@ func cmdPackages(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return nil
 	}
 	if len(ps) == 0 {
-		fmt.Fprintln(stdout, "no package database found (dpkg, apk)")
+		fmt.Fprintln(stdout, "no package database found (dpkg, apk, rpm)")
 		return nil
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 2, ' ', 0)

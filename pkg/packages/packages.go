@@ -12,6 +12,7 @@ import (
 const (
 	DPKG = "dpkg"
 	APK  = "apk"
+	RPM  = "rpm"
 )
 
 // Package is one installed package.
@@ -19,9 +20,9 @@ type Package struct {
 	Name    string
 	Version string
 	Arch    string
-	Source  string   // the source package (dpkg Source, apk origin); Name when the database names none
-	License string   // apk's L: field; dpkg records none
-	Manager string   // DPKG or APK
+	Source  string   // the source package (dpkg Source, apk origin, rpm source rpm's name); Name when the database names none
+	License string   // apk's L: field, rpm's LICENSE; dpkg records none
+	Manager string   // DPKG, APK or RPM
 	DB      string   // the database file holding its entry ("/var/lib/dpkg/status")
 	Layer   int      // the layer that installed or last changed it (see the package doc); -1 if unknown
 	Files   []string // absolute paths the database lists for it, in its order; nil if it lists none
@@ -42,7 +43,7 @@ type entry struct {
 func Read(fsys fs.FS, changes []*layers.ChangeSet) ([]Package, error) {
 	h := history{changes: changes}
 	var all []Package
-	for _, read := range []func(fs.FS, *history) ([]Package, error){readDpkg, readDpkgStatusD, readAPK} {
+	for _, read := range []func(fs.FS, *history) ([]Package, error){readDpkg, readDpkgStatusD, readAPK, readRPM} {
 		ps, err := read(fsys, &h)
 		if err != nil {
 			return nil, err

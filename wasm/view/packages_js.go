@@ -14,7 +14,7 @@ import (
 	"github.com/regscope/regscope/wasm/urlstate"
 )
 
-// packagesView is the "packages" tab: the dpkg and apk packages of the
+// packagesView is the "packages" tab: the dpkg, apk and rpm packages of the
 // merged filesystem, filterable and sortable, with the layer that installed
 // or last changed each (a link to the layer) and, on demand, the files the
 // database lists (links to the files).
@@ -140,7 +140,7 @@ func (v *packagesView) draw() {
 	})
 	v.out.SetAttribute("data-count", strconv.Itoa(len(shown)))
 	if len(v.pkgs) == 0 {
-		fill(v.out, textEl("p", "no package database found (dpkg: /var/lib/dpkg/status, status.d; apk: /lib/apk/db/installed)", "class", "muted"))
+		fill(v.out, textEl("p", "no package database found (dpkg: /var/lib/dpkg/status, status.d; apk: /lib/apk/db/installed; rpm: rpmdb.sqlite in /usr/lib/sysimage/rpm or /var/lib/rpm)", "class", "muted"))
 		return
 	}
 	head := elem("tr")
