@@ -13,8 +13,12 @@
 //   - apk: /lib/apk/db/installed (P: name, V: version, A: arch, o: origin,
 //     L: licence, F: directory and R: file lines).
 //
-// rpm databases (Berkeley DB, NDB or SQLite) are not read: there is no
-// sound pure-Go reader among this module's dependencies.
+//   - rpm: rpmdb.sqlite in /usr/lib/sysimage/rpm, else in /var/lib/rpm
+//     (rpm 4.16 and later), read by the bounded SQLite file reader in
+//     internal/sqlite: each row of its Packages table is a header blob
+//     (NAME, EPOCH, VERSION, RELEASE, ARCH, SOURCERPM, LICENSE, and files
+//     from DIRNAMES, BASENAMES and DIRINDEXES). A non-empty -wal beside it
+//     is an error. rpm's Berkeley DB and NDB databases are not read.
 //
 // The layer rule: a package's layer is the one whose write of the database
 // file holding its entry first recorded the entry exactly as it is now,
@@ -23,5 +27,7 @@
 // down. Installing or upgrading a package rewrites its entry, so this is the
 // layer that installed or last changed the package; a layer that rewrites
 // the database for other packages does not claim it. Files a later layer
-// overwrites without the package manager do not move the package.
+// overwrites without the package manager do not move the package. rpm's
+// database is one file holding every package: its versions are opened in
+// turn and each package's header blob compared.
 package packages
