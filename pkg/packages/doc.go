@@ -12,7 +12,6 @@
 //     <name>:<arch>.list for Multi-Arch: same packages).
 //   - apk: /lib/apk/db/installed (P: name, V: version, A: arch, o: origin,
 //     L: licence, F: directory and R: file lines).
-//
 //   - rpm: rpmdb.sqlite in /usr/lib/sysimage/rpm, else in /var/lib/rpm
 //     (rpm 4.16 and later), read by the bounded SQLite file reader in
 //     internal/sqlite: each row of its Packages table is a header blob
