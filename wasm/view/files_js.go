@@ -4,6 +4,7 @@ package view
 
 import (
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,9 +22,11 @@ type filesView struct {
 	img       *msg.PullResult
 	tree      *vlist
 	viewer    *viewer
-	dir       string // directory shown in the tree, "" for none yet
-	searching string // search query shown in the tree, "" for the directory
-	want      string // the path the state asks for, while its stat is in flight
+	dir       string      // directory shown in the tree, "" for none yet
+	searching string      // search query shown in the tree, "" for the directory
+	want      string      // the path the state asks for, while its stat is in flight
+	loading   *msg.Merged // the layers merged so far while a pull goes on; nil once the image is whole
+	note      dom.HTMLElement
 	search    *time.Timer
 }
 
@@ -35,6 +38,10 @@ func (f *filesView) Label() string { return "Files" }
 func (f *filesView) Mount(panel dom.HTMLElement) {
 	p := f.p
 	f.viewer = newViewer(p)
+	f.note = span("loading-note", "")
+	f.note.SetAttribute("id", "tree-loading")
+	setHidden(f.note, true)
+	p.el("files-bar").InsertBefore(f.note, p.el("tree-info"))
 	f.tree = newVList(p, p.el("tree"), f.pick)
 	f.tree.back = f.parent
 	p.on("show-deleted", "change", func(dom.Event) { f.showDir(f.dir, true) })
@@ -54,11 +61,71 @@ func (f *filesView) Mount(panel dom.HTMLElement) {
 	})
 }
 
+// Load takes the whole image. After a progressive pull's merges the list
+// and the open file stay as they are and refresh in place.
 func (f *filesView) Load(img *msg.PullResult) {
-	f.img, f.dir, f.searching, f.want = img, "", "", ""
+	if img != nil && f.loading != nil {
+		f.img, f.loading = img, nil
+		f.drawNote()
+		f.refresh()
+		return
+	}
+	f.img, f.loading, f.dir, f.searching, f.want = img, nil, "", "", ""
+	f.drawNote()
 	setValue(f.p.el("search-input"), "")
 	f.tree.clear()
 	f.viewer.clear()
+}
+
+// merged takes a progressive pull's news that more layers are merged: the
+// first time the view starts on the layers so far (Show draws them), later
+// the list and the open file refresh in place, keeping the scroll
+// position, the cursor, the selection and the viewer.
+func (f *filesView) merged(m msg.Merged) {
+	first := f.loading == nil
+	f.loading = &m
+	f.drawNote()
+	if !first {
+		f.refresh()
+	}
+}
+
+// drawNote marks the list while layers are still loading:
+// #tree[data-loading="3-5"] and "layers 3–5 still loading".
+func (f *filesView) drawNote() {
+	tree := f.p.el("tree")
+	m := f.loading
+	if m == nil || m.Layers >= m.Total {
+		tree.RemoveAttribute("data-loading")
+		f.note.SetTextContent("")
+		setHidden(f.note, true)
+		return
+	}
+	tree.SetAttribute("data-loading", strconv.Itoa(m.Layers)+"-"+strconv.Itoa(m.Total-1))
+	f.note.SetTextContent(stillLoading(m.Layers, m.Total))
+	setHidden(f.note, false)
+}
+
+// refresh asks again for what the view shows, in place: the list (same
+// scroll, cursor and selection) and the open file's metadata, reading the
+// file again only if a newer layer changed it.
+func (f *filesView) refresh() {
+	if f.dir == "" || f.want != "" {
+		return // nothing shown yet, or Show is on its way
+	}
+	f.tree.reload(func(n int, err error) {
+		if err == nil {
+			f.p.el("tree-info").SetTextContent(plural(n, "entry", "entries"))
+		}
+	})
+	if p := f.viewer.file; p != "" {
+		f.p.ask(msg.KindStat, msg.StatRequest{Path: p}, func(r reply) {
+			var st msg.StatResult
+			if f.viewer.file == p && r.decode(&st) == nil {
+				f.viewer.open(p, &st)
+			}
+		})
+	}
 }
 
 // Show shows s.Path: a directory in the tree, or a file in the viewer with
@@ -75,7 +142,12 @@ func (f *filesView) Show(s urlstate.State) {
 			return // the person has moved on
 		}
 		if err := r.decode(&st); err != nil {
+			f.want = ""
 			f.showDir("/", false)
+			if m := f.loading; m != nil && m.Layers < m.Total {
+				f.viewer.message(p + ": not in the layers merged so far (" + stillLoading(m.Layers, m.Total) + ")")
+				return
+			}
 			f.viewer.message(p + ": not in this image")
 			return
 		}

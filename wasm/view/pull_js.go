@@ -24,6 +24,7 @@ type puller struct {
 	started    time.Time
 	creds      []msg.Credential
 	img        *msg.PullResult // nil before, during and after a failed pull
+	merged     *msg.Merged     // the layers merged so far while the pull goes on; nil before the first
 }
 
 func newPuller(p *Page) *puller {
@@ -49,7 +50,7 @@ func (u *puller) stop() {
 		u.p.c.cancel(u.id)
 		u.id = 0
 	}
-	u.img, u.asked = nil, false
+	u.img, u.merged, u.asked = nil, nil, false
 	u.bars.reset()
 	setHidden(u.bars.root, true)
 }
@@ -74,6 +75,15 @@ func (u *puller) start(ref, plat string) {
 		return
 	}
 	u.id = u.p.c.ask(msg.KindPull, req, u.progress, u.done)
+	u.p.c.onMerged(u.id, u.onMerged)
+}
+
+// onMerged shows the files of the layers merged so far, while the later
+// ones still load (the progressive pull).
+func (u *puller) onMerged(m msg.Merged) {
+	first := u.merged == nil
+	u.merged = &m
+	u.p.partial(m, first)
 }
 
 // startLocal opens file (a JavaScript File) in the engine, cancelling any
@@ -116,6 +126,10 @@ func (u *puller) done(r reply) {
 	u.id = 0
 	var img msg.PullResult
 	if err := r.decode(&img); err != nil {
+		if u.merged != nil { // nothing of a failed pull stays visible
+			u.merged = nil
+			u.p.showImage(false)
+		}
 		u.bars.failed(err)
 		u.p.status.showError(err)
 		return

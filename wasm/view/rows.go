@@ -167,3 +167,12 @@ func historyLine(c msg.Change) string {
 	}
 	return ""
 }
+
+// stillLoading says which layers of total are not merged yet, merged being
+// how many are: "layers 3–5 still loading", "layer 5 still loading".
+func stillLoading(merged, total int) string {
+	if merged >= total-1 {
+		return fmt.Sprintf("layer %d still loading", total-1)
+	}
+	return fmt.Sprintf("layers %d–%d still loading", merged, total-1)
+}

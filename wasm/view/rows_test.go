@@ -87,3 +87,14 @@ func TestJSONParts(t *testing.T) {
 		t.Errorf("invalid JSON: %+v", got)
 	}
 }
+
+func TestStillLoading(t *testing.T) {
+	for _, tc := range []struct {
+		merged, total int
+		want          string
+	}{{3, 6, "layers 3–5 still loading"}, {5, 6, "layer 5 still loading"}, {0, 2, "layers 0–1 still loading"}} {
+		if got := stillLoading(tc.merged, tc.total); got != tc.want {
+			t.Errorf("stillLoading(%d, %d) = %q, want %q", tc.merged, tc.total, got, tc.want)
+		}
+	}
+}

@@ -84,8 +84,24 @@ func (p *Page) apply(s urlstate.State) {
 		p.pull.start(s.Image, s.Platform)
 		return // shown when the pull ends
 	}
-	if p.pull.img != nil {
+	if p.pull.img != nil || p.pull.merged != nil {
 		p.render(s)
+	}
+}
+
+// partial shows the layers merged so far of a pull still going on: on the
+// first merge the tabs open (the files view draws what is merged; the
+// others wait for the whole image), on later ones the files view refreshes
+// in place.
+func (p *Page) partial(m msg.Merged, first bool) {
+	for _, v := range p.tabs {
+		if f, ok := v.(*filesView); ok {
+			f.merged(m)
+		}
+	}
+	if first {
+		p.showImage(true)
+		p.render(p.router.state)
 	}
 }
 

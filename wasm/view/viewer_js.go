@@ -32,11 +32,19 @@ type viewer struct {
 	more      dom.HTMLElement // #viewer-more
 	file      string          // the open file, "" for none
 	cap       int64           // bytes to ask for
+	shown     shownFile       // what the viewer shows now
 	objectURL string
 }
 
 func newViewer(p *Page) *viewer {
 	return &viewer{p: p, box: p.el("viewer"), bar: p.el("viewer-bar"), more: p.el("viewer-more"), cap: textCap}
+}
+
+// shownFile is what the viewer shows: a file's entry, read with a cap.
+type shownFile struct {
+	path  string
+	entry msg.Entry
+	cap   int64
 }
 
 // clear closes the file.
@@ -45,7 +53,7 @@ func (v *viewer) clear() { v.message("") }
 // message shows a sentence instead of a file.
 func (v *viewer) message(m string) {
 	v.release()
-	v.file = ""
+	v.file, v.shown = "", shownFile{}
 	v.show("", "none", textEl("p", m, "class", "muted"))
 	v.bar.SetTextContent("")
 	v.more.SetTextContent("")
@@ -71,6 +79,11 @@ func (v *viewer) open(p string, st *msg.StatResult) {
 		v.cap = textCap
 	}
 	v.file = p
+	now := shownFile{p, st.Entry, v.cap}
+	if v.shown == now {
+		return // the same version, as much of it: keep it (and where the reader is in it)
+	}
+	v.shown = now
 	v.drawBar(p, st)
 	v.more.SetTextContent("")
 	e := st.Entry

@@ -187,6 +187,29 @@ func (v *vlist) load(src msg.Source, done func(n int, err error)) {
 	})
 }
 
+// reload asks again for the source shown (the filesystem grew while a pull
+// goes on), keeping the scroll position, the cursor and the selection;
+// done runs as for load.
+func (v *vlist) reload(done func(n int, err error)) {
+	src, key := v.src, v.src.Key()
+	n := int(v.root.Underlying().Get("scrollTop").Float()) / max(v.rowH, 1) / pageSize
+	v.p.ask(msg.KindList, msg.ListRequest{Source: src, Offset: n * pageSize, Limit: pageSize}, func(r reply) {
+		if v.src.Key() != key {
+			return // another source replaced this one
+		}
+		var lr msg.ListResult
+		if err := r.decode(&lr); err != nil {
+			done(0, err)
+			return
+		}
+		v.total = lr.Total
+		v.pages, v.loading = map[int][]msg.Entry{n: lr.Entries}, map[int]bool{}
+		v.cur = min(v.cur, v.total-1)
+		v.draw()
+		done(lr.Total, nil)
+	})
+}
+
 // focused reports whether the list has the keyboard focus.
 func (v *vlist) focused() bool {
 	return js.Global().Get("document").Get("activeElement").Equal(v.root.Underlying())
