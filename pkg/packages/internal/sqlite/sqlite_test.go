@@ -119,6 +119,7 @@ func FuzzRows(f *testing.F) {
 	}
 	f.Add(good[:512*8])
 	f.Add(good)
+	f.Add(synth(2, func(page func(int) []byte) { leaf(page(2), synthPage, 0) }))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		readAll(data, "t")
 		readAll(data, "other")
