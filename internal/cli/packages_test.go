@@ -75,3 +75,26 @@ zlib                    1.3.1-r1    x86_64  zlib               apk      0
 		t.Errorf("packages\n got %s\nwant %s", out, wantTable)
 	}
 }
+
+// TestCLIPackagesRPM lists a two-layer Fedora-style image whose second
+// layer upgrades hello in rpm's SQLite database.
+func TestCLIPackagesRPM(t *testing.T) {
+	host := regtest.GGCR(t)
+	const db = "usr/lib/sysimage/rpm/rpmdb.sqlite"
+	ref := host + "/pkgs/fedora:41"
+	regtest.Push(t, ref, imagetest.Image(t, imagetest.OCI,
+		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: db, Body: readTestdata(t, "rpm/rpmdb-1.sqlite")}),
+		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: db, Body: readTestdata(t, "rpm/rpmdb-2.sqlite")}),
+	))
+	code, out, errs := run(t, nil, "packages", "--json", ref)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	want := `{"name":"hello","version":"1.1-1","arch":"noarch","source":"hello","manager":"rpm","layer":1}
+{"name":"tool","version":"2:3.4-5","arch":"noarch","source":"tool","manager":"rpm","layer":0}
+{"name":"tool-libs","version":"2:3.4-5","arch":"noarch","source":"tool","manager":"rpm","layer":0}
+`
+	if out != want {
+		t.Errorf("packages --json\n got %s\nwant %s", out, want)
+	}
+}
