@@ -146,15 +146,15 @@ func (w *walk) payload(cell []byte, size int) ([]byte, error) {
 	out = append(out, cell[:local]...)
 	next := binary.BigEndian.Uint32(cell[local:])
 	for len(out) < size {
+		if next == schemaRoot {
+			return nil, fmt.Errorf("overflow chain reaches page 1")
+		}
 		if err := w.use(next); err != nil {
 			return nil, fmt.Errorf("overflow: %w", err)
 		}
 		p, _, err := w.db.page(next)
 		if err != nil {
 			return nil, fmt.Errorf("overflow: %w", err)
-		}
-		if next == schemaRoot {
-			return nil, fmt.Errorf("overflow chain reaches page 1")
 		}
 		n := min(size-len(out), len(p)-4)
 		out = append(out, p[4:4+n]...)
