@@ -5,6 +5,7 @@ package view
 import (
 	"encoding/json"
 	"slices"
+	"strings"
 	"syscall/js"
 )
 
@@ -25,6 +26,7 @@ func (recentStore) load() []string {
 	if ok && s.Type() == js.TypeString {
 		json.Unmarshal([]byte(s.String()), &refs)
 	}
+	refs = slices.DeleteFunc(refs, func(s string) bool { return strings.TrimSpace(s) == "" })
 	if len(refs) > maxRecent {
 		refs = refs[:maxRecent]
 	}
@@ -33,6 +35,9 @@ func (recentStore) load() []string {
 
 // add puts ref first and returns the new list.
 func (r recentStore) add(ref string) []string {
+	if strings.TrimSpace(ref) == "" { // a local file: nothing a link could open again
+		return r.load()
+	}
 	refs := slices.DeleteFunc(r.load(), func(s string) bool { return s == ref })
 	refs = append([]string{ref}, refs...)
 	if len(refs) > maxRecent {
