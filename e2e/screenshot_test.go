@@ -14,7 +14,7 @@ import (
 )
 
 // TestScreenshot takes the pictures of the page in the docs: every view
-// (pageViews) at phone and desktop width, light and dark, as
+// (pageViews, otherViews) at phone and desktop width, light and dark, as
 // docs/screenshots/VIEW-SIZE-SCHEME.png, and the README's picture,
 // docs/screenshot.png (the files view of the showcase image with
 // /app/README.md open, 1400×900, light). It writes into docs/ only when
@@ -40,7 +40,7 @@ func TestScreenshot(t *testing.T) {
 				tb := newTab(t)
 				tb.resize(vp)
 				tb.setScheme(scheme)
-				for _, v := range pageViews {
+				for _, v := range append(append([]pageView{}, pageViews...), otherViews...) {
 					v.open(tb, srv)
 					shot := tb.shoot(vp)
 					out := filepath.Join(dir, v.name+"-"+vp.name+"-"+scheme+".png")

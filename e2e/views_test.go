@@ -53,6 +53,26 @@ var pageViews = []pageView{
 	}},
 }
 
+// otherViews are the views the screenshots also show: supply chain,
+// packages and a comparison of two demo images.
+var otherViews = []pageView{
+	{"supply", func(tb *tab, s *server) {
+		tb.navigate(pageURL(s, "image", showcase(s), "view", "supply"))
+		tb.waitStatus(pullWait, "verified")
+		tb.waitAttr(pullWait, "#supply", "data-state", "done")
+	}},
+	{"packages", func(tb *tab, s *server) {
+		tb.navigate(pageURL(s, "image", showcase(s), "view", "packages"))
+		tb.waitStatus(pullWait, "verified")
+		tb.waitAttr(pullWait, "#packages", "data-state", "done")
+	}},
+	{"compare", func(tb *tab, s *server) {
+		tb.navigate(pageURL(s, "image", s.host+"/demo/docker:latest", "compare", s.host+"/demo/zstd:latest"))
+		tb.waitStatus(pullWait, "verified")
+		tb.waitAttr(pullWait, "#compare-summary", "data-state", "ready")
+	}},
+}
+
 // setScheme emulates prefers-color-scheme (light or dark).
 func (tb *tab) setScheme(scheme string) {
 	tb.t.Helper()
