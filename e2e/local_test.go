@@ -5,6 +5,7 @@ package e2e
 import (
 	"bytes"
 	"encoding/base64"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,6 +14,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/google/go-containerregistry/pkg/name"
+	ggcr "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/regscope/regscope/internal/imagetest"
@@ -32,13 +36,41 @@ func localImages(t *testing.T, dir string) map[string]string {
 		t.Fatal(err)
 	}
 	layer := tartest.Layer(t, []tartest.Entry{{Name: "etc/os-release", Body: "ID=one-layer\n"}})
-	files := map[string][]byte{"saved.tar": saved.Bytes(), "rootfs.tar.gz": tartest.Gzip(t, layer), "rootfs.tar.zst": tartest.Zstd(t, layer)}
+	files := map[string][]byte{"saved.tar": saved.Bytes(), "layout.tar": layoutTar(t, img),
+		"rootfs.tar.gz": tartest.Gzip(t, layer), "rootfs.tar.zst": tartest.Zstd(t, layer)}
 	for n, b := range files {
 		if err := os.WriteFile(filepath.Join(dir, n), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	return map[string]string{"saved.tar": "ID=dropped\n", "rootfs.tar.gz": "ID=one-layer\n", "rootfs.tar.zst": "ID=one-layer\n"}
+	return map[string]string{"saved.tar": "ID=dropped\n", "layout.tar": "ID=dropped\n", "rootfs.tar.gz": "ID=one-layer\n", "rootfs.tar.zst": "ID=one-layer\n"}
+}
+
+// layoutTar is img in an OCI image layout (go-containerregistry's
+// layout.Write), as a tar.
+func layoutTar(t *testing.T, img ggcr.Image) []byte {
+	dir := t.TempDir()
+	p, err := layout.Write(dir, empty.Index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.AppendImage(img); err != nil {
+		t.Fatal(err)
+	}
+	var entries []tartest.Entry
+	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		entries = append(entries, tartest.Entry{Name: filepath.ToSlash(rel), Body: string(b)})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tartest.Layer(t, entries)
 }
 
 // showPath moves the page to path of the image it holds, the way back and
@@ -70,7 +102,7 @@ func TestLocalFilePicker(t *testing.T) {
 			tb.click("#tab-layers")
 			tb.waitAttr(10*time.Second, "#panels", "data-view", "layers")
 			wantLayers := 1
-			if file == "saved.tar" {
+			if file == "saved.tar" || file == "layout.tar" {
 				wantLayers = 2
 			}
 			if n := eval[int](tb, `document.querySelectorAll("#layers-table tr.layer").length`); n != wantLayers {
