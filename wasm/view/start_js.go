@@ -49,7 +49,7 @@ func newStart(p *Page) *start {
 		list.AppendChild(s.item(ref, ""))
 	}
 	if !p.info.Relay {
-		p.el("start-where").SetTextContent("Type a reference above, or pick one. The whole docker pull runs in this tab, and every digest is verified before a file is shown. This copy of the page has no relay: only registries that send CORS headers can be pulled.")
+		p.el("start-where").SetTextContent("Type a reference above, or pick one. The whole docker pull runs in this tab, and every digest is verified before a file is shown. This copy of the page has no relay: only registries that send CORS headers can be pulled. A docker save tarball or an OCI layout tar can be dropped on the page or opened with “Open a file…”: it is read in this tab and never uploaded.")
 	}
 	return s
 }
