@@ -48,8 +48,7 @@ func (tb *tab) axe(src string) []axeFinding {
 func TestAccessibility(t *testing.T) {
 	t.Parallel()
 	src := axeSource(t)
-	// A registry that asks for credentials (with Bearer tokens: a Basic
-	// challenge through the relay would make the browser itself ask).
+	// A registry that asks for credentials (TestRelayBasicAuth covers Basic).
 	reg := regtest.StartDistribution(t, regtest.Token)
 	ref := reg.Host + "/e2e/private:v1"
 	regtest.Push(t, ref, smallImage(t, "secret.txt", "private\n"))

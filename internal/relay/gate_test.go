@@ -176,7 +176,7 @@ func TestGateWrap(t *testing.T) {
 		"Access-Control-Allow-Origin":   "https://static.example",
 		"Access-Control-Allow-Methods":  "GET, HEAD",
 		"Access-Control-Allow-Headers":  "Authorization, Accept, Range, If-None-Match, Cache-Control, X-Regscope-Foreign-Of",
-		"Access-Control-Expose-Headers": "Docker-Content-Digest, WWW-Authenticate, Content-Range, Link, Content-Length, Retry-After, RateLimit-Limit, RateLimit-Remaining, X-Regscope-Relay-Error",
+		"Access-Control-Expose-Headers": "Docker-Content-Digest, WWW-Authenticate, Content-Range, Link, Content-Length, Retry-After, RateLimit-Limit, RateLimit-Remaining, X-Regscope-Relay-Error, X-Regscope-Www-Authenticate",
 		"Access-Control-Max-Age":        "600",
 		"Vary":                          "Origin",
 	}

@@ -250,6 +250,7 @@ func (r *Relay) forward(w http.ResponseWriter, req *http.Request, u *url.URL, ho
 		r.learnRealms(host, resp.Header.Values("Www-Authenticate"))
 	}
 	copyHeaders(w.Header(), resp.Header, responseHeaders)
+	hidePromptingChallenges(w.Header())
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.Header().Set("Content-Security-Policy", "sandbox")
 	x.status = resp.StatusCode

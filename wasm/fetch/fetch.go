@@ -196,6 +196,10 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		resp.Body.Close()
 		return nil, &RelayError{Host: host, Status: resp.StatusCode, Reason: reason}
 	}
+	if vv := resp.Header.Values(ChallengeHeader); len(vv) > 0 {
+		resp.Header.Del(ChallengeHeader)
+		resp.Header["Www-Authenticate"] = vv
+	}
 	return resp, nil
 }
 
@@ -209,6 +213,11 @@ const ForeignOfHeader = "X-Regscope-Foreign-Of"
 // registry. It is internal/relay's RefusalHeader; this package is compiled
 // for the browser and does not import the server's.
 const RefusalHeader = "X-Regscope-Relay-Error"
+
+// ChallengeHeader is internal/relay's ChallengeHeader: the relay passes a
+// registry's WWW-Authenticate under this name when it offers a scheme a
+// browser would answer with its own login prompt, and RoundTrip restores it.
+const ChallengeHeader = "X-Regscope-Www-Authenticate"
 
 // relayRefusal recognises an answer the relay itself made, by RefusalHeader
 // alone: a registry's or token service's answer can carry any status and any

@@ -60,8 +60,9 @@ func TestRelayRefusalsByHeaderOnly(t *testing.T) {
 // TestHeadersAreTheRelays: this package names the relay's headers itself
 // (it is compiled for the browser); they must be the relay's.
 func TestHeadersAreTheRelays(t *testing.T) {
-	if RefusalHeader != relay.RefusalHeader || ForeignOfHeader != relay.ForeignOfHeader {
-		t.Errorf("headers %q, %q; the relay's are %q, %q", RefusalHeader, ForeignOfHeader, relay.RefusalHeader, relay.ForeignOfHeader)
+	if RefusalHeader != relay.RefusalHeader || ForeignOfHeader != relay.ForeignOfHeader || ChallengeHeader != relay.ChallengeHeader {
+		t.Errorf("headers %q, %q, %q; the relay's are %q, %q, %q", RefusalHeader, ForeignOfHeader, ChallengeHeader,
+			relay.RefusalHeader, relay.ForeignOfHeader, relay.ChallengeHeader)
 	}
 }
 
@@ -86,5 +87,61 @@ func TestForeignURLsNameTheirRegistry(t *testing.T) {
 	want := []string{"/relay/cdn.example/v2/x/blobs/sha256:0 ", "/relay/cdn.example/v2/x/blobs/sha256:0 registry.example:443"}
 	if strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("the relay saw %q, want %q", got, want)
+	}
+}
+
+// TestChallengesThatPromptAreRenamed: through the real relay, a 401 whose
+// challenges include one a browser would answer with its own login prompt
+// (Basic, Negotiate) reaches the browser under ChallengeHeader, never as
+// WWW-Authenticate; Bearer-only challenges keep their name; and Transport
+// hands the registry client the standard header either way.
+func TestChallengesThatPromptAreRenamed(t *testing.T) {
+	cases := []struct {
+		challenges []string
+		renamed    bool
+	}{
+		{[]string{`Basic realm="regtest"`}, true},
+		{[]string{`Bearer realm="https://auth.example/token",service="r"`}, false},
+		{[]string{`Bearer realm="https://auth.example/token"`, `Basic realm="r"`}, true},
+		{[]string{`Bearer realm="https://auth.example/token", Negotiate`}, true},
+	}
+	for _, tc := range cases {
+		upstream := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Www-Authenticate"] = tc.challenges
+			w.WriteHeader(http.StatusUnauthorized)
+		}))
+		up := strings.TrimPrefix(upstream.URL, "http://")
+		rel, err := relay.New(relay.Options{Insecure: []string{up}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(rel)
+
+		resp, err := http.Get(srv.URL + "/relay/" + up + "/v2/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		visible, hidden := resp.Header.Values("Www-Authenticate"), resp.Header.Values(relay.ChallengeHeader)
+		if tc.renamed && (visible != nil || strings.Join(hidden, "|") != strings.Join(tc.challenges, "|")) {
+			t.Errorf("%q through the relay: WWW-Authenticate %q, %s %q; want it only under the latter", tc.challenges, visible, relay.ChallengeHeader, hidden)
+		}
+		if !tc.renamed && (hidden != nil || strings.Join(visible, "|") != strings.Join(tc.challenges, "|")) {
+			t.Errorf("%q through the relay: WWW-Authenticate %q, %s %q; want it unchanged", tc.challenges, visible, relay.ChallengeHeader, hidden)
+		}
+
+		tr := New(http.DefaultTransport, mustURL(t, srv.URL), mustURL(t, srv.URL))
+		req, _ := http.NewRequest("GET", "https://"+up+"/v2/", nil)
+		resp, err = tr.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Values("Www-Authenticate"); strings.Join(got, "|") != strings.Join(tc.challenges, "|") || resp.Header.Get(ChallengeHeader) != "" {
+			t.Errorf("%q: Transport gives the registry client WWW-Authenticate %q; want the registry's own", tc.challenges, got)
+		}
+		srv.Close()
+		rel.CloseIdleConnections()
+		upstream.Close()
 	}
 }
