@@ -52,95 +52,137 @@ func Read(compressed io.Reader, mediaType string, store Store, lim Limits) (*Cha
 		store = MemStore()
 	}
 	lim = lim.WithDefaults()
-	var st Stats
 	in := &countReader{r: compressed}
 	rc, gz, err := decompress(in, mediaType)
 	if err != nil {
-		return nil, st, err
+		return nil, Stats{}, err
 	}
 	defer rc.Close()
 	h := &hashCounter{h: sha256.New(), max: lim.MaxBytes, ratio: lim.MaxRatio, in: in, cur: "(first header)"}
-	tr := tar.NewReader(io.TeeReader(rc, h))
-	cs := &ChangeSet{}
-	byPath := map[string]*Entry{} // this layer's entries so far, for hardlinks
-	dirs := map[string]struct{}{} // parent directories implied so far (Stats.Parents)
+	r := &reader{tr: tar.NewReader(io.TeeReader(rc, h)), h: h, lim: lim, store: store,
+		cs: &ChangeSet{}, byPath: map[string]*Entry{}, dirs: map[string]struct{}{}}
 	for {
-		hdr, err := tr.Next()
+		hdr, err := r.tr.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, st, fmt.Errorf("reading tar (after %d entries): %w", st.Entries, err)
+			return nil, r.st, fmt.Errorf("reading tar (after %d entries): %w", r.st.Entries, err)
 		}
-		st.Entries++
-		h.cur = hdr.Name
-		if Exceeds(int64(st.Entries+st.Parents), int64(lim.MaxEntries)) {
-			return nil, st, &LimitError{Limit: "MaxEntries", Max: int64(lim.MaxEntries), Value: int64(st.Entries + st.Parents), Path: hdr.Name}
+		if err := r.entry(hdr); err != nil {
+			return nil, r.st, err
 		}
-		e, err := entryFromHeader(hdr, lim)
-		if err != nil {
-			return nil, st, err
-		}
-		if e == nil {
-			continue
-		}
-		st.Parents += impliedDirs(dirs, e)
-		if Exceeds(int64(st.Entries+st.Parents), int64(lim.MaxEntries)) {
-			return nil, st, &LimitError{Limit: "MaxEntries", Max: int64(lim.MaxEntries), Value: int64(st.Entries + st.Parents), Path: hdr.Name}
-		}
-		st.MetaBytes += int64(len(e.Path) + len(e.Link) + len(e.Uname) + len(e.Gname))
-		if Exceeds(st.MetaBytes, lim.MaxMetaBytes) {
-			return nil, st, &LimitError{Limit: "MaxMetaBytes", Max: lim.MaxMetaBytes, Value: st.MetaBytes, Path: hdr.Name}
-		}
-		if e.Type == TypeFile {
-			if Exceeds(h.n+h.holes+hdr.Size, lim.MaxBytes) {
-				return nil, st, &LimitError{Limit: "MaxBytes", Max: lim.MaxBytes, Value: h.n + h.holes + hdr.Size, Path: hdr.Name}
-			}
-			if Exceeds(st.Stored+hdr.Size, lim.MaxStored) {
-				return nil, st, &LimitError{Limit: "MaxStored", Max: lim.MaxStored, Value: st.Stored + hdr.Size, Path: hdr.Name}
-			}
-			before := h.n
-			c, err := store.Put(tr, hdr.Size)
-			h.holes += max(0, hdr.Size-(h.n-before)) // a sparse file's holes, read as zeros
-			if err != nil {
-				var le *LimitError
-				if errors.As(err, &le) && le.Path == "" {
-					le.Path = hdr.Name // a shared budget (LimitStore) ran out
-					return nil, st, le
-				}
-				return nil, st, fmt.Errorf("layer entry %q: storing %d bytes: %w", hdr.Name, hdr.Size, err)
-			}
-			st.Stored += hdr.Size
-			e.Content = c
-		}
-		if e.Type == TypeHardlink {
-			if t := byPath[e.Link]; t != nil && t.Content != nil {
-				e.Content, e.Size = t.Content, t.Content.Size()
-			}
-		}
-		if e.Type != TypeWhiteout && e.Type != TypeOpaque {
-			byPath[e.Path] = e
-		}
-		cs.Entries = append(cs.Entries, e)
 	}
-	// The end-of-archive marker is followed by padding to the record size
-	// (and sometimes more zeros); it is part of the DiffID.
-	h.cur = "(after end of archive)"
-	if _, err := io.Copy(io.Discard, io.TeeReader(rc, h)); err != nil {
-		return nil, st, fmt.Errorf("reading after end of tar: %w", err)
+	if err := r.drain(rc, gz, compressed); err != nil {
+		return nil, r.st, err
+	}
+	r.st.DiffID = digest.NewDigest(digest.SHA256, h.h)
+	r.st.Size = h.n
+	return r.cs, r.st, nil
+}
+
+// reader is one Read in progress: the tar stream, the hash and count of the
+// uncompressed bytes, and what the layer's entries have added up to so far.
+type reader struct {
+	tr     *tar.Reader
+	h      *hashCounter
+	lim    Limits
+	store  Store
+	st     Stats
+	cs     *ChangeSet
+	byPath map[string]*Entry   // this layer's entries so far, for hardlinks
+	dirs   map[string]struct{} // parent directories implied so far (Stats.Parents)
+}
+
+// entry adds the entry of hdr to the change set, within the limits, storing
+// a regular file's content and giving a hardlink its target's.
+func (r *reader) entry(hdr *tar.Header) error {
+	r.st.Entries++
+	r.h.cur = hdr.Name
+	if err := r.checkEntries(hdr.Name); err != nil {
+		return err
+	}
+	e, err := entryFromHeader(hdr, r.lim)
+	if err != nil || e == nil {
+		return err
+	}
+	r.st.Parents += impliedDirs(r.dirs, e)
+	if err := r.checkEntries(hdr.Name); err != nil {
+		return err
+	}
+	r.st.MetaBytes += int64(len(e.Path) + len(e.Link) + len(e.Uname) + len(e.Gname))
+	if Exceeds(r.st.MetaBytes, r.lim.MaxMetaBytes) {
+		return &LimitError{Limit: "MaxMetaBytes", Max: r.lim.MaxMetaBytes, Value: r.st.MetaBytes, Path: hdr.Name}
+	}
+	switch e.Type {
+	case TypeFile:
+		if e.Content, err = r.content(hdr); err != nil {
+			return err
+		}
+	case TypeHardlink:
+		if t := r.byPath[e.Link]; t != nil && t.Content != nil {
+			e.Content, e.Size = t.Content, t.Content.Size()
+		}
+	}
+	if e.Type != TypeWhiteout && e.Type != TypeOpaque {
+		r.byPath[e.Path] = e
+	}
+	r.cs.Entries = append(r.cs.Entries, e)
+	return nil
+}
+
+// checkEntries bounds the entries read plus the parent directories they
+// imply (MaxEntries).
+func (r *reader) checkEntries(name string) error {
+	if n := int64(r.st.Entries + r.st.Parents); Exceeds(n, int64(r.lim.MaxEntries)) {
+		return &LimitError{Limit: "MaxEntries", Max: int64(r.lim.MaxEntries), Value: n, Path: name}
+	}
+	return nil
+}
+
+// content stores the regular file of hdr, within MaxBytes and MaxStored.
+func (r *reader) content(hdr *tar.Header) (Content, error) {
+	h := r.h
+	if Exceeds(h.n+h.holes+hdr.Size, r.lim.MaxBytes) {
+		return nil, &LimitError{Limit: "MaxBytes", Max: r.lim.MaxBytes, Value: h.n + h.holes + hdr.Size, Path: hdr.Name}
+	}
+	if Exceeds(r.st.Stored+hdr.Size, r.lim.MaxStored) {
+		return nil, &LimitError{Limit: "MaxStored", Max: r.lim.MaxStored, Value: r.st.Stored + hdr.Size, Path: hdr.Name}
+	}
+	before := h.n
+	c, err := r.store.Put(r.tr, hdr.Size)
+	h.holes += max(0, hdr.Size-(h.n-before)) // a sparse file's holes, read as zeros
+	if err != nil {
+		var le *LimitError
+		if errors.As(err, &le) && le.Path == "" {
+			le.Path = hdr.Name // a shared budget (LimitStore) ran out
+			return nil, le
+		}
+		return nil, fmt.Errorf("layer entry %q: storing %d bytes: %w", hdr.Name, hdr.Size, err)
+	}
+	r.st.Stored += hdr.Size
+	return c, nil
+}
+
+// drain reads what follows the end-of-archive marker: its padding to the
+// record size (and sometimes more zeros) is part of the DiffID; data after
+// the last gzip member is counted (Stats.Trailing); the compressed stream
+// is read to its end so that its digest covers every byte.
+func (r *reader) drain(rc io.Reader, gz *gzipReader, compressed io.Reader) error {
+	r.h.cur = "(after end of archive)"
+	if _, err := io.Copy(io.Discard, io.TeeReader(rc, r.h)); err != nil {
+		return fmt.Errorf("reading after end of tar: %w", err)
 	}
 	if gz != nil {
 		if err := gz.drainTrailing(); err != nil {
-			return nil, st, fmt.Errorf("reading after last gzip member: %w", err)
+			return fmt.Errorf("reading after last gzip member: %w", err)
 		}
-		st.Trailing = gz.trailing
+		r.st.Trailing = gz.trailing
 	}
 	if _, err := io.Copy(io.Discard, compressed); err != nil {
-		return nil, st, fmt.Errorf("reading layer to the end: %w", err)
+		return fmt.Errorf("reading layer to the end: %w", err)
 	}
-	st.DiffID = digest.NewDigest(digest.SHA256, h.h)
-	st.Size = h.n
-	return cs, st, nil
+	return nil
 }
 
 // hashCounter hashes and counts what is written to it, and fails once the
