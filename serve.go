@@ -31,90 +31,121 @@ func (l *listFlag) Set(s string) error { *l = append(*l, s); return nil }
 
 // runServe parses the serve flags, assembles the server and runs it until ctx ends.
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fl.SetOutput(stderr)
-	fl.Usage = func() { fmt.Fprint(stderr, usage); fl.PrintDefaults() }
-	addr := fl.String("addr", "127.0.0.1:8080", "listen address")
-	big := fl.Bool("big", false, "generate the ≈100 MB demo/big image at start-up rather than on its first request")
-	var loads, insecure, allow, hosts, origins listFlag
-	fl.Var(&loads, "load", "add the images of `PATH`: a docker save tarball, an OCI image layout (directory or tar) or a single layer tar, as local/NAME:TAG (repeatable)")
-	fl.Var(&insecure, "insecure-registry", "let the relay reach HOST:PORT over plain HTTP, even on a private address (repeatable)")
-	fl.Var(&allow, "allow-host", "let the relay reach HOST:PORT over HTTPS even on a private address (repeatable)")
-	fl.Var(&hosts, "host", "a further `NAME` this server is reached by (a DNS name, or the Host a proxy forwards); requests naming another host are refused (repeatable)")
-	fl.Var(&origins, "allow-origin", "let pages from `ORIGIN` (https://HOST[:PORT]) read the relay and the registry cross-origin; every other origin is refused (repeatable)")
-	var up upstreamFlags
-	up.register(fl)
-	var team teamFlags
-	team.register(fl)
-	if err := fl.Parse(args); err != nil {
-		return 2
-	}
-	if err := applyEnv(fl, os.Getenv); err != nil {
-		fmt.Fprintf(stderr, "regscope serve: %v\n", err)
-		return 2
-	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(stderr, "regscope serve: unexpected argument %q\n", fl.Arg(0))
-		return 2
+	cfg, code := parseServe(args, stderr)
+	if cfg == nil {
+		return code
 	}
 	ctx, cancel := context.WithCancel(ctx) // also stops a wasm build still running when we return
 	defer cancel()
 	fail := func(err error) int { fmt.Fprintf(stderr, "regscope serve: %v\n", err); return 1 }
-	logs, err := newLogs(team.logFormat, stderr)
+	logs, err := newLogs(cfg.team.logFormat, stderr)
 	if err != nil {
 		return fail(err)
 	}
 	logger := logs.lines
 	metrics := ops.NewMetrics()
-	trusted, err := ops.ParseProxies(team.proxies)
+	trusted, err := ops.ParseProxies(cfg.team.proxies)
 	if err != nil {
 		return fail(err)
 	}
-
-	allowMirrors(team.mirrors, &insecure, &allow)
-	ro := relay.Options{Insecure: insecure, Allow: allow, Logger: logs.relay, WrapTransport: relayTransport(team.mirrors, metrics)}
-	if err := up.apply(&ro); err != nil {
-		return fail(err)
-	}
-	rel, err := relay.New(ro)
+	rel, err := cfg.relay(logs, metrics)
 	if err != nil {
 		return fail(err)
 	}
-	reg, err := demo.New(ctx, demo.Options{Logger: logger, EagerBig: *big})
+	reg, err := cfg.registry(ctx, logger)
 	if err != nil {
 		return fail(err)
-	}
-	for _, p := range loads {
-		if _, err := reg.Load(p); err != nil {
-			return fail(err)
-		}
 	}
 	wasm := wasmbin.Start(ctx, wasmbin.BuildOptions{}, logs.build)
 	static, err := fs.Sub(web.Static, "static")
 	if err != nil {
 		return fail(err)
 	}
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return fail(err)
 	}
-	gate, err := relay.NewGate(relay.GateOptions{Listen: ln.Addr().String(), Hosts: hosts, AllowOrigins: origins, Logger: logger})
+	gate, err := relay.NewGate(relay.GateOptions{Listen: ln.Addr().String(), Hosts: cfg.hosts, AllowOrigins: cfg.origins, Logger: logger})
 	if err != nil {
 		ln.Close()
 		return fail(err)
 	}
-	if w := exposureWarning(ln.Addr(), insecure, allow); w != "" {
+	if w := exposureWarning(ln.Addr(), cfg.insecure, cfg.allow); w != "" {
 		fmt.Fprintln(stderr, w)
 	}
 	health := &ops.Health{Ready: func() error { return wasmReady(wasm) }}
 	access := &ops.Access{Log: logs.access, Metrics: metrics}
 	srv := newHTTPServer(ops.Routes(trusted.RealClient(access.Wrap(newHandler(static, wasm, reg, rel, gate))), health, metrics), logger, 10*time.Second)
 	fmt.Fprintf(stdout, "regscope: open http://%s/\n", ln.Addr())
-	if err := serveUntil(ctx, srv, ln, health, team.drain, logs.access); err != nil {
+	if err := serveUntil(ctx, srv, ln, health, cfg.team.drain, logs.access); err != nil {
 		return fail(err)
 	}
 	rel.CloseIdleConnections()
 	return 0
+}
+
+// serveConfig is what the serve flags, and the REGSCOPE_ variables standing
+// for them, say.
+type serveConfig struct {
+	addr                                   string
+	big                                    bool
+	loads, insecure, allow, hosts, origins listFlag
+	up                                     upstreamFlags
+	team                                   teamFlags
+}
+
+// parseServe reads args and the environment. On a bad flag or argument it
+// says so on stderr and returns nil with the exit status, 2.
+func parseServe(args []string, stderr io.Writer) (*serveConfig, int) {
+	var c serveConfig
+	fl := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	fl.Usage = func() { fmt.Fprint(stderr, usage); fl.PrintDefaults() }
+	fl.StringVar(&c.addr, "addr", "127.0.0.1:8080", "listen address")
+	fl.BoolVar(&c.big, "big", false, "generate the ≈100 MB demo/big image at start-up rather than on its first request")
+	fl.Var(&c.loads, "load", "add the images of `PATH`: a docker save tarball, an OCI image layout (directory or tar) or a single layer tar, as local/NAME:TAG (repeatable)")
+	fl.Var(&c.insecure, "insecure-registry", "let the relay reach HOST:PORT over plain HTTP, even on a private address (repeatable)")
+	fl.Var(&c.allow, "allow-host", "let the relay reach HOST:PORT over HTTPS even on a private address (repeatable)")
+	fl.Var(&c.hosts, "host", "a further `NAME` this server is reached by (a DNS name, or the Host a proxy forwards); requests naming another host are refused (repeatable)")
+	fl.Var(&c.origins, "allow-origin", "let pages from `ORIGIN` (https://HOST[:PORT]) read the relay and the registry cross-origin; every other origin is refused (repeatable)")
+	c.up.register(fl)
+	c.team.register(fl)
+	if err := fl.Parse(args); err != nil {
+		return nil, 2
+	}
+	if err := applyEnv(fl, os.Getenv); err != nil {
+		fmt.Fprintf(stderr, "regscope serve: %v\n", err)
+		return nil, 2
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(stderr, "regscope serve: unexpected argument %q\n", fl.Arg(0))
+		return nil, 2
+	}
+	return &c, 0
+}
+
+// relay is the relay the configuration describes, mirrors included.
+func (c *serveConfig) relay(logs *serverLogs, metrics *ops.Metrics) (*relay.Relay, error) {
+	allowMirrors(c.team.mirrors, &c.insecure, &c.allow)
+	ro := relay.Options{Insecure: c.insecure, Allow: c.allow, Logger: logs.relay, WrapTransport: relayTransport(c.team.mirrors, metrics)}
+	if err := c.up.apply(&ro); err != nil {
+		return nil, err
+	}
+	return relay.New(ro)
+}
+
+// registry is the embedded registry: the demo images and those of --load.
+func (c *serveConfig) registry(ctx context.Context, logger *log.Logger) (*demo.Registry, error) {
+	reg, err := demo.New(ctx, demo.Options{Logger: logger, EagerBig: c.big})
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range c.loads {
+		if _, err := reg.Load(p); err != nil {
+			return nil, err
+		}
+	}
+	return reg, nil
 }
 
 // exposureWarning is what to tell the operator when the server listens
