@@ -15,6 +15,7 @@ import (
 	"github.com/regscope/regscope/pkg/registry"
 	"github.com/regscope/regscope/wasm/fetch"
 	"github.com/regscope/regscope/wasm/msg"
+	"github.com/regscope/regscope/wasm/pcache"
 )
 
 // layersAtOnce is how many layers the page reads at once. The engine is one
@@ -31,7 +32,8 @@ type worker struct {
 	eng       Engine
 	cmp       Comparison // the last compare request's image B and result
 	transport *fetch.Transport
-	contents  contents // where pulls keep file contents
+	cache     *pcache.Transport // the verified cache in front of transport; nil without Cache Storage
+	contents  contents          // where pulls keep file contents
 
 	mu     sync.Mutex
 	creds  map[string]msg.Credential // by registry domain; memory only
@@ -53,6 +55,9 @@ func Run() {
 		transport: fetch.New(http.DefaultTransport, origin, chooseRelay(self, origin)),
 		creds:     map[string]msg.Credential{},
 		cancel:    map[int64]context.CancelFunc{},
+	}
+	if st := newCacheStore(origin.Scheme + "://" + origin.Host); st != nil {
+		w.cache = &pcache.Transport{Next: w.transport, Store: st, OnDrop: w.note}
 	}
 	onMessage := js.FuncOf(func(this js.Value, args []js.Value) any {
 		w.receive(args[0].Get("data"))
@@ -164,6 +169,8 @@ func (w *worker) handle(e msg.Envelope) {
 		w.supply(e.ID, e)
 	case msg.KindPackages:
 		w.packages(e.ID)
+	case msg.KindCache:
+		answer(w, e, w.cacheUsage)
 	case msg.KindCompare, msg.KindDiff, msg.KindDiffContent:
 		w.comparison(e)
 	default:
@@ -309,7 +316,7 @@ func (w *worker) options(id int64, domain, side string) pull.Options {
 		Store:       store,
 		Concurrency: layersAtOnce,
 		Registry: registry.Options{
-			Transport:   w.transport,
+			Transport:   w.registryTransport(),
 			Credentials: w.credentials,
 			UserAgent:   "regscope-web",
 		},
@@ -344,4 +351,33 @@ func (w *worker) credentials(host string) (string, string, bool) {
 	defer w.mu.Unlock()
 	c, ok := w.creds[host]
 	return c.User, c.Pass, ok
+}
+
+// registryTransport is what pulls fetch through: the verified cache when
+// the browser has Cache Storage, else the routing transport alone.
+func (w *worker) registryTransport() http.RoundTripper {
+	if w.cache != nil {
+		return w.cache
+	}
+	return w.transport
+}
+
+// cacheUsage answers a CacheRequest: the cache's usage, after clearing it
+// when asked. Without Cache Storage the cache is empty with no budget.
+func (w *worker) cacheUsage(req msg.CacheRequest) (msg.CacheResult, error) {
+	if w.cache == nil {
+		return msg.CacheResult{}, nil
+	}
+	return w.cache.Usage(req.Clear)
+}
+
+// note posts a notice (a cache entry dropped) as a progress message of the
+// pull in flight.
+func (w *worker) note(text string) {
+	w.mu.Lock()
+	id := w.pullID
+	w.mu.Unlock()
+	if env, err := msg.New(id, msg.KindProgress, msg.Progress{Layer: -1, Message: text}); err == nil {
+		msg.Post(w.self, env)
+	}
 }

@@ -26,7 +26,7 @@ func (w *worker) supply(id int64, e msg.Envelope) {
 		return
 	}
 	c := registry.NewClient(registry.Options{
-		Transport:       w.transport,
+		Transport:       w.registryTransport(),
 		Credentials:     w.credentials,
 		UserAgent:       "regscope-web",
 		ManifestPayload: manifest.Payload,

@@ -60,4 +60,7 @@ type CacheResult struct {
 	// Dropped counts entries found tampered with (their digest or MAC did
 	// not check out) and removed since the engine started.
 	Dropped int `json:"dropped"`
+	// Note says which entry was dropped last, e.g. "cache entry sha256:…
+	// failed verification and was dropped"; empty when none was.
+	Note string `json:"note,omitempty"`
 }

@@ -74,6 +74,7 @@ type Page struct {
 	pull   *puller
 	header *header
 	start  *start
+	cache  *cacheBox
 	tabs   []View
 	cur    View // the selected tab
 }
@@ -95,6 +96,7 @@ func Run() {
 	p.mountTabs()
 	p.mountLocal()
 	p.start = newStart(p)
+	p.cache = newCacheBox(p)
 	p.status.set("idle", "starting engine…")
 	p.loop.run()
 }
@@ -103,6 +105,7 @@ func Run() {
 func (p *Page) ready() {
 	p.el("pull-button").RemoveAttribute("disabled")
 	p.status.set("idle", "ready")
+	p.cache.refresh(false)
 	p.apply(p.router.state)
 }
 

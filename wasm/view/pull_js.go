@@ -139,5 +139,6 @@ func (u *puller) done(r reply) {
 	u.p.status.set("verified", fmt.Sprintf("✓ %s · %d layers · %d files · %.1f s",
 		img.Verification, len(img.Layers), img.Files, time.Since(u.started).Seconds()))
 	u.p.start.opened(u.ref)
+	u.p.cache.refresh(false)
 	u.p.loaded(&img)
 }
