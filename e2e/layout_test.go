@@ -79,20 +79,7 @@ func TestResponsiveLayout(t *testing.T) {
 			tb.waitStatus(pullWait, "verified")
 			tb.viewerText("/app/README.md")
 			checkLayout(t, tb, vp)
-			header := tb.boxes(".logo", "#ref-input", "#platform-select", "#pull-button", "#compare-input", "#compare-button", "#local-label", "#copy-link", "#status")
-			for i, a := range header {
-				if !a.Visible {
-					if a.Sel != "#platform-select" {
-						t.Errorf("%s is not shown", a.Sel)
-					}
-					continue
-				}
-				for _, b := range header[i+1:] {
-					if b.Visible && overlap(a, b) > 0 {
-						t.Errorf("%s %+v overlaps %s %+v", a.Sel, a, b.Sel, b)
-					}
-				}
-			}
+			checkOverlap(t, tb.boxes(headerControls...))
 			if v := tb.boxes("#viewer")[0]; v.W < 300 {
 				t.Errorf("the opened file's text box is %.0f px wide, want at least 300", v.W)
 			}
