@@ -8,12 +8,7 @@ import "syscall/js"
 // {id, kind, body, file}. The File is cloned by reference: its bytes are
 // not copied until the receiver reads them.
 func PostFile(target js.Value, e Envelope, file js.Value) {
-	obj := js.Global().Get("Object").New()
-	obj.Set("id", float64(e.ID))
-	obj.Set("kind", string(e.Kind))
-	if e.Body != nil {
-		obj.Set("body", string(e.Body))
-	}
+	obj := toJS(e)
 	obj.Set("file", file)
 	target.Call("postMessage", obj)
 }

@@ -20,18 +20,24 @@ func Post(target js.Value, e Envelope) {
 // PostBuffer is Post with the data given as a JavaScript ArrayBuffer (which is
 // transferred); e.Data is ignored. data may be undefined.
 func PostBuffer(target js.Value, e Envelope, data js.Value) {
-	obj := js.Global().Get("Object").New()
-	obj.Set("id", float64(e.ID))
-	obj.Set("kind", string(e.Kind))
-	if e.Body != nil {
-		obj.Set("body", string(e.Body))
-	}
+	obj := toJS(e)
 	if data.Truthy() {
 		obj.Set("data", data)
 		target.Call("postMessage", obj, []any{data})
 		return
 	}
 	target.Call("postMessage", obj)
+}
+
+// toJS is e's {id, kind, body} as a JavaScript object, without its data.
+func toJS(e Envelope) js.Value {
+	obj := js.Global().Get("Object").New()
+	obj.Set("id", float64(e.ID))
+	obj.Set("kind", string(e.Kind))
+	if e.Body != nil {
+		obj.Set("body", string(e.Body))
+	}
+	return obj
 }
 
 // FromJS converts a received message's data object back into an Envelope,

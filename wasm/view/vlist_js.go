@@ -169,21 +169,9 @@ func (v *vlist) clear() {
 func (v *vlist) load(src msg.Source, done func(n int, err error)) {
 	v.clear()
 	v.src = src
-	key := src.Key()
-	v.p.ask(msg.KindList, msg.ListRequest{Source: src, Offset: 0, Limit: pageSize}, func(r reply) {
-		if v.src.Key() != key {
-			return // another source replaced this one
-		}
-		var lr msg.ListResult
-		if err := r.decode(&lr); err != nil {
-			done(0, err)
-			return
-		}
-		v.total = lr.Total
+	v.askPage(0, done, func(lr msg.ListResult) {
 		v.pages[0] = lr.Entries
 		v.root.Underlying().Set("scrollTop", 0)
-		v.draw()
-		done(lr.Total, nil)
 	})
 }
 
@@ -191,9 +179,19 @@ func (v *vlist) load(src msg.Source, done func(n int, err error)) {
 // goes on), keeping the scroll position, the cursor and the selection;
 // done runs as for load.
 func (v *vlist) reload(done func(n int, err error)) {
-	src, key := v.src, v.src.Key()
 	n := int(v.root.Underlying().Get("scrollTop").Float()) / max(v.rowH, 1) / pageSize
-	v.p.ask(msg.KindList, msg.ListRequest{Source: src, Offset: n * pageSize, Limit: pageSize}, func(r reply) {
+	v.askPage(n, done, func(lr msg.ListResult) {
+		v.pages, v.loading = map[int][]msg.Entry{n: lr.Entries}, map[int]bool{}
+		v.cur = min(v.cur, lr.Total-1)
+	})
+}
+
+// askPage asks for page n of the source shown and, when the answer is still
+// for that source, sets the total, lets keep store the page, draws, and
+// calls done with the number of entries (or the engine's error).
+func (v *vlist) askPage(n int, done func(n int, err error), keep func(msg.ListResult)) {
+	key := v.src.Key()
+	v.p.ask(msg.KindList, msg.ListRequest{Source: v.src, Offset: n * pageSize, Limit: pageSize}, func(r reply) {
 		if v.src.Key() != key {
 			return // another source replaced this one
 		}
@@ -203,8 +201,7 @@ func (v *vlist) reload(done func(n int, err error)) {
 			return
 		}
 		v.total = lr.Total
-		v.pages, v.loading = map[int][]msg.Entry{n: lr.Entries}, map[int]bool{}
-		v.cur = min(v.cur, v.total-1)
+		keep(lr)
 		v.draw()
 		done(lr.Total, nil)
 	})
