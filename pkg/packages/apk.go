@@ -19,31 +19,14 @@ func readAPK(fsys fs.FS, h *history) ([]Package, error) {
 	if err != nil {
 		return nil, wrap(apkInstalled, err)
 	}
-	if err := h.layerOf(apkInstalled, entries, apkKey, apkRecords); err != nil {
+	if err := h.layerOf(apkInstalled, entries, apkKey, apkEntries); err != nil {
 		return nil, err
 	}
-	out := make([]Package, 0, len(entries))
-	for _, e := range entries {
-		out = append(out, e.pkg)
-	}
-	return out, nil
+	return packagesOf(entries), nil
 }
 
 // apkKey identifies an apk package: one version of a name is installed.
 func apkKey(p Package) string { return p.Name }
-
-// apkRecords parses one version of the database into records by key.
-func apkRecords(data []byte) (map[string]string, error) {
-	entries, err := apkEntries(data)
-	if err != nil {
-		return nil, err
-	}
-	recs := make(map[string]string, len(entries))
-	for _, e := range entries {
-		recs[apkKey(e.pkg)] = e.record
-	}
-	return recs, nil
-}
 
 // apkEntries parses apk's installed database: blank-line separated records
 // of "X:value" lines.

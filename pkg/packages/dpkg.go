@@ -27,7 +27,7 @@ func readDpkg(fsys fs.FS, h *history) ([]Package, error) {
 	if err != nil {
 		return nil, wrap(dpkgStatus, err)
 	}
-	if err := h.layerOf(dpkgStatus, entries, dpkgKey, dpkgRecords); err != nil {
+	if err := h.layerOf(dpkgStatus, entries, dpkgKey, dpkgVersion); err != nil {
 		return nil, err
 	}
 	out := make([]Package, 0, len(entries))
@@ -65,7 +65,7 @@ func readDpkgStatusD(fsys fs.FS, h *history) ([]Package, error) {
 		if err != nil {
 			return nil, wrap(name, err)
 		}
-		if err := h.layerOf(name, entries, dpkgKey, dpkgRecords); err != nil {
+		if err := h.layerOf(name, entries, dpkgKey, dpkgVersion); err != nil {
 			return nil, err
 		}
 		files, err := md5sumsFiles(fsys, name+md5sumsSuffix)
@@ -128,19 +128,6 @@ func dpkgPackage(s stanza) (Package, bool, error) {
 // Multi-Arch: same packages may be installed once per architecture.
 func dpkgKey(p Package) string { return p.Name + ":" + p.Arch }
 
-// dpkgRecords parses one version of a dpkg database into records by key.
-func dpkgRecords(data []byte) (map[string]string, error) {
-	entries, err := dpkgEntries(data, "")
-	if err != nil {
-		return nil, err
-	}
-	recs := make(map[string]string, len(entries))
-	for _, e := range entries {
-		recs[dpkgKey(e.pkg)] = e.record
-	}
-	return recs, nil
-}
-
 // dpkgList reads the package's file list, info/<name>:<arch>.list (for
 // Multi-Arch: same) or info/<name>.list; nil when there is none.
 func dpkgList(fsys fs.FS, p Package) ([]string, error) {
@@ -186,3 +173,6 @@ func lines(s string, f func(string) string) []string {
 	}
 	return out
 }
+
+// dpkgVersion parses one version of a dpkg database, as a lower layer wrote it.
+func dpkgVersion(data []byte) ([]entry, error) { return dpkgEntries(data, "") }

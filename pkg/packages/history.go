@@ -87,8 +87,9 @@ func readContent(e *layers.Entry) ([]byte, error) {
 // layerOf finds the layer of each entry of db: from the top layer down,
 // the entry keeps the layer of the lowest version in the unbroken run of
 // versions whose record of it is identical. parse turns one version's
-// bytes into records keyed by package. Entries are updated in place.
-func (h *history) layerOf(db string, current []entry, key func(Package) string, parse func([]byte) (map[string]string, error)) error {
+// bytes into entries; key names a package among them. Entries are updated
+// in place.
+func (h *history) layerOf(db string, current []entry, key func(Package) string, parse func([]byte) ([]entry, error)) error {
 	vs, err := h.versions(db)
 	if err != nil {
 		return err
@@ -101,10 +102,14 @@ func (h *history) layerOf(db string, current []entry, key func(Package) string, 
 		pending[key(e.pkg)] = i
 	}
 	for j := len(vs) - 1; j >= 0 && len(pending) > 0; j-- {
-		var recs map[string]string
+		recs := map[string]string{}
 		if !vs[j].deleted {
-			if recs, err = parse(vs[j].data); err != nil {
+			old, err := parse(vs[j].data)
+			if err != nil {
 				return fmt.Errorf("%s as layer %d wrote it: %w", db, vs[j].layer, err)
+			}
+			for _, e := range old {
+				recs[key(e.pkg)] = e.record
 			}
 		}
 		for k, i := range pending {

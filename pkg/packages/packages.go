@@ -35,6 +35,15 @@ type entry struct {
 	record string
 }
 
+// packagesOf is the packages of entries, in order.
+func packagesOf(entries []entry) []Package {
+	out := make([]Package, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, e.pkg)
+	}
+	return out
+}
+
 // Read returns the packages of every database found in fsys, the merged
 // filesystem of an image whose layers' own change sets, bottom first, are
 // changes. It is sorted by name, then architecture, then manager. An image

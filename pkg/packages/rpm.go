@@ -46,14 +46,10 @@ func readRPM(fsys fs.FS, h *history) ([]Package, error) {
 		if err != nil {
 			return nil, wrap(db, err)
 		}
-		if err := h.layerOf(db, entries, rpmKey, rpmRecords); err != nil {
+		if err := h.layerOf(db, entries, rpmKey, rpmVersion); err != nil {
 			return nil, err
 		}
-		out := make([]Package, 0, len(entries))
-		for _, e := range entries {
-			out = append(out, e.pkg)
-		}
-		return out, nil
+		return packagesOf(entries), nil
 	}
 	return nil, nil
 }
@@ -61,19 +57,6 @@ func readRPM(fsys fs.FS, h *history) ([]Package, error) {
 // rpmKey identifies an rpm package: several versions of a name (kernels,
 // gpg-pubkey) and several architectures may be installed at once.
 func rpmKey(p Package) string { return p.Name + "-" + p.Version + "." + p.Arch }
-
-// rpmRecords parses one version of the database into header blobs by key.
-func rpmRecords(data []byte) (map[string]string, error) {
-	entries, err := rpmEntries(data, "")
-	if err != nil {
-		return nil, err
-	}
-	recs := make(map[string]string, len(entries))
-	for _, e := range entries {
-		recs[rpmKey(e.pkg)] = e.record
-	}
-	return recs, nil
-}
 
 // rpmEntries reads every header blob of the database's Packages table;
 // an entry's record is its whole header blob.
@@ -152,3 +135,6 @@ func rpmSource(srpm string) string {
 	}
 	return s
 }
+
+// rpmVersion parses one version of an rpm database, as a lower layer wrote it.
+func rpmVersion(data []byte) ([]entry, error) { return rpmEntries(data, "") }
