@@ -16,11 +16,11 @@
 package pcache
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"hash"
 	"io"
 	"net/http"
 	"slices"
@@ -33,6 +33,11 @@ import (
 
 // DefaultBudget is the most the cache keeps when no budget is given.
 const DefaultBudget = 2 << 30
+
+// MaxEntry is the largest body kept: a body is held in JavaScript memory
+// until it is verified and committed, so a bigger one is fetched without
+// being kept.
+const MaxEntry = 512 << 20
 
 // Store keeps entries by key ("<registry host>/<digest>": a blob is reused
 // for any image of the registry that served it, never from another
@@ -80,6 +85,14 @@ type Transport struct {
 	index   map[string]entry // nil until loaded
 	dropped int
 	note    string // the last drop, said as OnDrop was told
+	last    int64  // the latest entry.Used given out
+}
+
+// tick returns a last-use time later than any given before, so that the
+// order of uses is kept even within one millisecond; t.mu is held.
+func (t *Transport) tick() int64 {
+	t.last = max(time.Now().UnixMilli(), t.last+1)
+	return t.last
 }
 
 // keptHeaders are the response headers an entry keeps.
@@ -109,6 +122,9 @@ func DigestOf(req *http.Request) (string, bool) {
 	}
 	return d, true
 }
+
+// maxEntry is the largest body t keeps.
+func (t *Transport) maxEntry() int64 { return min(t.budget(), MaxEntry) }
 
 func (t *Transport) budget() int64 {
 	if t.Budget > 0 {
@@ -152,20 +168,20 @@ func (t *Transport) hit(req *http.Request, k key) *http.Response {
 		t.save()
 		return nil
 	}
-	e.Used = time.Now().UnixMilli()
+	e.Used = t.tick()
 	t.index[k.name] = e
 	t.save()
 	return &http.Response{
 		Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
 		Header: h, Body: &checked{ReadCloser: body, h: sha256.New(), k: k, t: t},
-		ContentLength: -1, Request: req,
+		ContentLength: e.Size, Request: req,
 	}
 }
 
 // fill fetches req and tees a 200's body into a pending entry for k.
 func (t *Transport) fill(req *http.Request, k key) (*http.Response, error) {
 	resp, err := t.Next.RoundTrip(req)
-	if err != nil || resp.StatusCode != http.StatusOK || resp.ContentLength > t.budget() {
+	if err != nil || resp.StatusCode != http.StatusOK || resp.ContentLength > t.maxEntry() {
 		return resp, err
 	}
 	h := http.Header{}
@@ -203,21 +219,21 @@ func (t *Transport) drop(k key) {
 // commit keeps p under k and evicts the least recently used entries
 // until the cache is within its budget.
 func (t *Transport) commit(p Pending, k key, h http.Header, size int64) {
-	if size > t.budget() || p.Commit(k.name, h) != nil {
+	if size > t.maxEntry() || p.Commit(k.name, h) != nil {
 		p.Abort()
 		return
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.load()
-	t.index[k.name] = entry{Size: size, Used: time.Now().UnixMilli()}
+	t.index[k.name] = entry{Size: size, Used: t.tick()}
 	var total int64
 	keys := make([]string, 0, len(t.index))
 	for k, e := range t.index {
 		total += e.Size
 		keys = append(keys, k)
 	}
-	slices.SortFunc(keys, func(a, b string) int { return int(t.index[a].Used - t.index[b].Used) })
+	slices.SortFunc(keys, func(a, b string) int { return cmp.Compare(t.index[a].Used, t.index[b].Used) })
 	for _, k := range keys {
 		if total <= t.budget() {
 			break
@@ -276,6 +292,7 @@ func (t *Transport) load() {
 	for _, k := range keys {
 		if e, ok := saved[k]; ok {
 			t.index[k] = e
+			t.last = max(t.last, e.Used)
 		}
 	}
 }
@@ -286,69 +303,3 @@ func (t *Transport) save() {
 		t.Store.SaveIndex(b) //nolint:errcheck // a lost index only forgets entries
 	}
 }
-
-// tee copies a fetched body into a pending entry, committed at the end of
-// the body when its digest matches, discarded otherwise.
-type tee struct {
-	io.ReadCloser
-	p    Pending
-	h    hash.Hash
-	n    int64
-	k    key
-	hdr  http.Header
-	t    *Transport
-	done bool
-}
-
-func (r *tee) Read(b []byte) (int, error) {
-	n, err := r.ReadCloser.Read(b)
-	if n > 0 && !r.done {
-		r.h.Write(b[:n])
-		r.n += int64(n)
-		if _, werr := r.p.Write(b[:n]); werr != nil || r.n > r.t.budget() {
-			r.finish(false)
-		}
-	}
-	if err == io.EOF && !r.done {
-		r.finish(sum(r.h) == r.k.digest)
-	}
-	return n, err
-}
-
-func (r *tee) Close() error {
-	if !r.done {
-		r.finish(false) // closed before its end: a partial body is never kept
-	}
-	return r.ReadCloser.Close()
-}
-
-func (r *tee) finish(ok bool) {
-	r.done = true
-	if ok {
-		r.t.commit(r.p, r.k, r.hdr, r.n)
-		return
-	}
-	r.p.Abort()
-}
-
-// checked verifies a body read from the cache: at its end, a digest
-// other than the entry's drops the entry (the pipeline's own check then
-// fails and asks again with no-cache).
-type checked struct {
-	io.ReadCloser
-	h hash.Hash
-	k key
-	t *Transport
-}
-
-func (r *checked) Read(b []byte) (int, error) {
-	n, err := r.ReadCloser.Read(b)
-	r.h.Write(b[:n])
-	if err == io.EOF && sum(r.h) != r.k.digest {
-		r.t.drop(r.k)
-	}
-	return n, err
-}
-
-// sum is the digest h has computed.
-func sum(h hash.Hash) string { return "sha256:" + hex.EncodeToString(h.Sum(nil)) }
