@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"fmt"
 	"testing"
 )
 
@@ -38,8 +39,28 @@ func TestResponsiveViews(t *testing.T) {
 				for _, s := range eval[[]string](tb, smallTargetsJS) {
 					t.Errorf("%s at %d px: touch target %s, want at least 40×40 px", v.name, vp.w, s)
 				}
+				if v.name == "layers" {
+					checkLayerLabels(t, tb)
+				}
 			}
 		})
+	}
+}
+
+// checkLayerLabels fails unless a layer's folded row names each detail by
+// its column, in the table's order, and the heading row is not shown.
+func checkLayerLabels(t *testing.T, tb *tab) {
+	t.Helper()
+	got := eval[[]string](tb, `[...document.querySelectorAll('#layers-table tr.layer[data-layer="2"] td')].map(td => (td.dataset.label || "") + "|" + !["none", "normal"].includes(getComputedStyle(td, "::before").content))`)
+	want := []string{"|false", "|false"}
+	for _, c := range []string{"compressed", "uncompressed", "media type", "+added", "~modified", "−deleted", "added bytes", "wasted", "created by"} {
+		want = append(want, c+"|true")
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("layer 2's cells (label|label shown before the value) are %q, want %q", got, want)
+	}
+	if h := tb.boxes("#layers-table thead")[0]; h.W > 1 || h.H > 1 {
+		t.Errorf("the layers table's heading row is shown (%+v) beside the labelled details", h)
 	}
 }
 

@@ -67,12 +67,7 @@ func (l *layersView) Show(s urlstate.State) {
 // drawTable draws one row per layer.
 func (l *layersView) drawTable() {
 	hr := elem("tr")
-	for _, h := range []struct{ text, class, tip string }{
-		{"#", "", ""}, {"digest", "", ""}, {"compressed", "num", ""}, {"uncompressed", "num", ""}, {"media type", "", ""},
-		{"+added", "num", ""}, {"~modified", "num", ""}, {"−deleted", "num", ""},
-		{"added bytes", "num", "regular-file content the layer holds"},
-		{"wasted", "num", "content of lower layers' files this layer overwrote or deleted"}, {"created by", "", ""},
-	} {
+	for _, h := range layerColumns() {
 		th := textEl("th", h.text, "scope", "col")
 		if h.class != "" {
 			th.SetAttribute("class", h.class)
@@ -89,11 +84,27 @@ func (l *layersView) drawTable() {
 	add(l.table, add(elem("thead"), hr), body)
 }
 
-// layerRow is one layer's row of the table.
+// layerColumn is a column of the layers table: its heading, class and tip.
+type layerColumn struct{ text, class, tip string }
+
+// layerColumns are the layers table's columns, in order.
+func layerColumns() []layerColumn {
+	return []layerColumn{
+		{"#", "", ""}, {"digest", "", ""}, {"compressed", "num", ""}, {"uncompressed", "num", ""}, {"media type", "", ""},
+		{"+added", "num", ""}, {"~modified", "num", ""}, {"−deleted", "num", ""},
+		{"added bytes", "num", "regular-file content the layer holds"},
+		{"wasted", "num", "content of lower layers' files this layer overwrote or deleted"}, {"created by", "", ""},
+	}
+}
+
+// layerRow is one layer's row of the table. Each cell after the digest
+// carries its column's heading in data-label, which narrow screens show
+// before the value when the row folds into a detail line.
 func layerRow(ly msg.Layer) dom.Element {
 	n := strconv.Itoa(ly.Index)
-	cell := func(class, text, tip string) dom.Element {
-		td := textEl("td", text, "class", class)
+	cols := layerColumns()
+	cell := func(col int, class, text, tip string) dom.Element {
+		td := textEl("td", text, "class", class, "data-label", cols[col].text)
 		if tip != "" {
 			td.SetAttribute("title", tip)
 		}
@@ -103,17 +114,17 @@ func layerRow(ly msg.Layer) dom.Element {
 	dg.SetAttribute("title", ly.Digest+"\nDiffID "+ly.DiffID)
 	copyBtn := button("copy", "class", "copy", "data-copy", ly.Digest, "aria-label", "copy the digest of layer "+n)
 	mt := strings.TrimPrefix(strings.TrimPrefix(ly.MediaType, "application/vnd.oci.image."), "application/vnd.docker.image.rootfs.")
-	added := cell("num added-bytes", format.Size(ly.AddedBytes), "")
+	added := cell(8, "num added-bytes", format.Size(ly.AddedBytes), "")
 	added.SetAttribute("data-bytes", strconv.FormatInt(ly.AddedBytes, 10))
-	wasted := cell("num wasted-bytes", format.Size(ly.WastedBytes), "")
+	wasted := cell(9, "num wasted-bytes", format.Size(ly.WastedBytes), "")
 	wasted.SetAttribute("data-bytes", strconv.FormatInt(ly.WastedBytes, 10))
 	sel := link(n, "class", "layer-link", "data-goto-layer", n, "aria-label", "layer "+n)
 	return add(elem("tr", "class", "layer", "data-layer", n),
 		add(elem("td"), sel), add(elem("td", "class", "mono"), dg, textNode(" "), copyBtn),
-		cell("num", format.Size(ly.Size), ""), cell("num", format.Size(ly.UncompressedSize), ""),
-		cell("mono", mt, ly.MediaType),
-		cell("num add", strconv.Itoa(ly.Added), ""), cell("num mod", strconv.Itoa(ly.Modified), ""), cell("num del", strconv.Itoa(ly.Deleted), ""),
-		added, wasted, cell("cmd mono", shortCmd(ly.CreatedBy), ly.CreatedBy))
+		cell(2, "num", format.Size(ly.Size), ""), cell(3, "num", format.Size(ly.UncompressedSize), ""),
+		cell(4, "mono", mt, ly.MediaType),
+		cell(5, "num add", strconv.Itoa(ly.Added), ""), cell(6, "num mod", strconv.Itoa(ly.Modified), ""), cell(7, "num del", strconv.Itoa(ly.Deleted), ""),
+		added, wasted, cell(10, "cmd mono", shortCmd(ly.CreatedBy), ly.CreatedBy))
 }
 
 // unselect shows no layer's changes.
