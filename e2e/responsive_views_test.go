@@ -5,6 +5,9 @@ package e2e
 import (
 	"fmt"
 	"testing"
+	"time"
+
+	"github.com/regscope/regscope/internal/regtest"
 )
 
 // headerControls are the header's controls, which must never overlap.
@@ -12,7 +15,8 @@ var headerControls = []string{".logo", "#ref-input", "#platform-select", "#pull-
 
 // TestResponsiveViews opens every view of an image (files with a file open,
 // layers with a layer selected, config, manifest, compare, supply chain,
-// packages) at phone and tablet sizes: the document does not scroll
+// packages, and the packages and signatures of a signed Debian image) at
+// phone and tablet sizes: the document does not scroll
 // sideways, no box scrolls sideways except code (pre, code, the viewer's
 // text), the header's controls do not overlap, and every button, link and
 // field of the view is a touch target of at least 40×40 px.
@@ -24,6 +28,22 @@ func TestResponsiveViews(t *testing.T) {
 			views = append(views, v)
 		}
 	}
+	// The showcase has no package database and no signature: the signed
+	// Debian image fills the packages and signatures tables.
+	host := regtest.GGCRReferrers(t, nil)
+	ref, _, _, _, _ := signedDebian(t, host)
+	debian := startServerT(t, "--insecure-registry", host)
+	views = append(views, pageView{"packages (Debian)", func(tb *tab, _ *server) {
+		tb.navigate(pageURL(debian, "image", ref, "view", "packages"))
+		tb.waitStatus(pullWait, "verified")
+		tb.waitAttr(pullWait, "#packages", "data-state", "done")
+		tb.waitSel(10*time.Second, "#packages-table tr.pkg")
+	}}, pageView{"supply (signed)", func(tb *tab, _ *server) {
+		tb.navigate(pageURL(debian, "image", ref, "view", "supply"))
+		tb.waitStatus(pullWait, "verified")
+		tb.waitAttr(pullWait, "#supply", "data-state", "done")
+		tb.waitSel(10*time.Second, "#signatures td")
+	}})
 	for _, vp := range viewports[:2] {
 		t.Run(vp.name, func(t *testing.T) {
 			tb := newTab(t)
