@@ -35,9 +35,12 @@ func (r *tee) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// Close keeps the entry when what was read has the digest asked for (a
+// reader may stop at the body's last byte without reading on to EOF); a
+// partial body never has it, and is discarded.
 func (r *tee) Close() error {
 	if !r.done {
-		r.finish(false) // closed before its end: a partial body is never kept
+		r.finish(sum(r.h) == r.k.digest)
 	}
 	return r.ReadCloser.Close()
 }
