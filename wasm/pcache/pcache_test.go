@@ -124,6 +124,20 @@ func TestKeptOnlyWhenWholeAndVerified(t *testing.T) {
 		t.Fatalf("a partly read body was kept: %v", st.kept)
 	}
 
+	// Read to its last byte but closed before EOF: kept, its digest matches.
+	resp, err = c.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(resp.Body, make([]byte, len("layer one"))); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if len(st.kept) != 1 {
+		t.Fatalf("a whole body closed before EOF was not kept: %v", st.kept)
+	}
+	c.Usage(true)
+
 	// A body whose digest is not the URL's: not kept.
 	reg.blobs[d] = "not layer one"
 	get(t, c, u)
@@ -133,8 +147,8 @@ func TestKeptOnlyWhenWholeAndVerified(t *testing.T) {
 
 	reg.blobs[d] = "layer one"
 	get(t, c, u)
-	if got := get(t, c, u); got != "layer one" || reg.gets != 3 {
-		t.Fatalf("second read = %q after %d registry GETs; want it from the cache after 3", got, reg.gets)
+	if got := get(t, c, u); got != "layer one" || reg.gets != 4 {
+		t.Fatalf("second read = %q after %d registry GETs; want it from the cache after 4", got, reg.gets)
 	}
 	if u, _ := c.Usage(false); u.Entries != 1 || u.Bytes != 9 || u.Dropped != 0 {
 		t.Errorf("usage = %+v", u)
