@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
+	"sync/atomic"
 	"syscall/js"
 
 	"github.com/regscope/regscope/pkg/archive"
@@ -29,7 +31,7 @@ func (w *worker) local(id int64, e msg.Envelope, file js.Value) {
 		w.end(id, errors.New("the local image request carries no file"), "")
 		return
 	}
-	a, err := archive.Open(fileReaderAt{file: file, reader: js.Global().Get("FileReaderSync").New()}, req.Size, req.Name)
+	a, err := archive.Open(fileReaderAt{file: file, reader: js.Global().Get("FileReaderSync").New(), read: new(atomic.Int64)}, req.Size, req.Name)
 	if err != nil {
 		w.end(id, err, "")
 		return
@@ -47,10 +49,19 @@ func (w *worker) local(id int64, e msg.Envelope, file js.Value) {
 	w.reply(id, Summary(img))
 }
 
+// releaseEvery is how many bytes of a File fileReaderAt reads between two
+// collections of Go's heap. Each slice is a new JavaScript ArrayBuffer that
+// a js.Value holds until Go's collector finalizes it; reading barely grows
+// Go's heap, so without a collection the slices of a multi-gigabyte file
+// pile up in the worker's JavaScript memory.
+const releaseEvery = 64 << 20
+
 // fileReaderAt reads a JavaScript File (in a worker) at offsets, one slice
-// per call, with FileReaderSync: the file is never read whole.
+// per call, with FileReaderSync: the file is never read whole, and at most
+// about releaseEvery bytes of slices wait to be collected.
 type fileReaderAt struct {
 	file, reader js.Value
+	read         *atomic.Int64 // bytes read since the last collection
 }
 
 func (f fileReaderAt) ReadAt(p []byte, off int64) (n int, err error) {
@@ -66,6 +77,10 @@ func (f fileReaderAt) ReadAt(p []byte, off int64) (n int, err error) {
 	}()
 	buf := f.reader.Call("readAsArrayBuffer", f.file.Call("slice", float64(off), float64(end)))
 	n = js.CopyBytesToGo(p, js.Global().Get("Uint8Array").New(buf))
+	if f.read.Add(int64(n)) >= releaseEvery {
+		f.read.Store(0)
+		runtime.GC() // finalizes the slices' js.Values, so JavaScript can free them
+	}
 	if int64(n) < int64(len(p)) {
 		err = io.EOF
 	}
