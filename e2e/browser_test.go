@@ -188,6 +188,14 @@ func (tb *tab) navigate(url string) {
 	run(tb, 30*time.Second, "navigate to "+url, chromedp.Action[chromedp.Void](chromedp.Navigate(url)))
 }
 
+// clearPageCache empties the page's verified cache (wasm/pcache) on s's
+// origin, from the start screen, before a test that counts a pull's requests.
+func (tb *tab) clearPageCache(s *server) {
+	tb.t.Helper()
+	tb.navigate(s.url + "/")
+	eval[bool](tb, `caches.delete("regscope-verified")`)
+}
+
 // eval evaluates a JavaScript expression (awaiting a promise) and decodes its value.
 func eval[T any](tb *tab, expr string) T {
 	tb.t.Helper()

@@ -93,6 +93,10 @@ func TestProfilesPage(t *testing.T) {
 		ghcr.MakePrivate("regscope/secret")
 		ref := ghcr.PushTo(t, "regscope/secret", "1", img)
 		tb := newTab(t)
+		// The public GHCR pull above kept these very blobs in the page's
+		// verified cache; this pull is about the registry's traffic, so it
+		// starts without them.
+		tb.clearPageCache(srv)
 		tb.navigate(pageURL(srv, "image", ref, "path", "/etc/os-release"))
 		waitError(t, tb, "unauthorized")
 		if got, want := tb.text("#error .err-sentence"), "This registry needs credentials: sign in to ghcr.io to pull regscope/secret (registries answer the same way for a repository that does not exist)."; got != want {
