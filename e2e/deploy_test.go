@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -91,16 +92,25 @@ func testKillReplica(t *testing.T, d *deployment) {
 	ref := d.upstream + "/team/kill:1"
 	layers := pushLayers(t, ref, imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "big.bin", Body: string(big)}))
 	blob := regtest.BlobPath(layers[0])
-	d.mir.Add(regtest.Fault{Kind: regtest.Drip, Path: blob, Offset: 200_000, Delay: 5 * time.Millisecond, Times: 1})
+	d.mir.Add(regtest.Fault{Kind: regtest.Drip, Path: blob, Offset: 600_000, Delay: 5 * time.Millisecond, Times: 1})
 
 	done := make(chan error, 1)
+	var received atomic.Int64 // the layer's bytes the client has read so far
 	go func() {
-		_, err := pagepull.Pull(t.Context(), d.lb, ref, nil)
+		_, err := pagepull.Pull(t.Context(), d.lb, ref, func(e pull.Event) {
+			if e.Digest == layers[0] && e.Done > received.Load() {
+				received.Store(e.Done)
+			}
+		})
 		done <- err
 	}()
+	// The replica is killed once bytes of the blob reached the client (the
+	// first progress event comes after 256 KiB, before the drip), so
+	// that there is something to resume (a cut before the first byte is
+	// rightly retried from the start).
 	var victim *server
 	for try := 0; victim == nil; try++ {
-		if len(d.mir.Seen(blob)) > 0 {
+		if len(d.mir.Seen(blob)) > 0 && received.Load() > 0 {
 			for _, s := range d.replicas {
 				if metric(t, s, "regscope_relay_streams") == 1 {
 					victim = s
