@@ -76,7 +76,7 @@ func Classify(err error, domain string) *msg.ErrorInfo {
 	case errors.As(err, &noMatch):
 		info.Kind = msg.ErrPlatform
 		for _, p := range noMatch.Offered {
-			info.Platforms = append(info.Platforms, platformString(p.OS, p.Architecture, p.Variant))
+			info.Platforms = append(info.Platforms, manifest.FormatPlatform(p))
 		}
 	case errors.Is(err, manifest.ErrUnsupported), strings.Contains(err.Error(), "unsupported media type"), strings.Contains(err.Error(), "unsupported layer media type"):
 		info.Kind = msg.ErrMediaType

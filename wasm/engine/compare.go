@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/regscope/regscope/pkg/diff"
+	"github.com/regscope/regscope/pkg/manifest"
 	"github.com/regscope/regscope/pkg/pull"
 	"github.com/regscope/regscope/wasm/msg"
 )
@@ -77,7 +78,7 @@ func (c *Comparison) Diff() (*msg.DiffResult, error) {
 	r := &msg.DiffResult{A: res.A, B: res.B, Summary: res.Summary, Config: res.Config, Layers: res.Layers,
 		Files: make([]msg.DiffFile, 0, len(res.Files))}
 	for _, p := range b.Platforms {
-		r.BPlatforms = append(r.BPlatforms, platformString(p.OS, p.Architecture, p.Variant))
+		r.BPlatforms = append(r.BPlatforms, manifest.FormatPlatform(p))
 	}
 	for _, f := range res.Files {
 		df := msg.DiffFile{Path: f.Path, Change: string(f.Change), Fields: f.Fields}

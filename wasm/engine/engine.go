@@ -16,6 +16,7 @@ import (
 
 	"github.com/regscope/regscope/pkg/inspect"
 	"github.com/regscope/regscope/pkg/layers"
+	"github.com/regscope/regscope/pkg/manifest"
 	"github.com/regscope/regscope/pkg/pull"
 	"github.com/regscope/regscope/wasm/msg"
 )
@@ -68,7 +69,7 @@ func Summary(img *pull.Image) *msg.PullResult {
 		Name:     img.Ref.Name(),
 		Digest:   string(pinned.Digest),
 		Pinned:   pinned.String(),
-		Platform: platformString(img.Platform.OS, img.Platform.Architecture, img.Platform.Variant),
+		Platform: manifest.FormatPlatform(img.Platform),
 		Manifest: blob(img.Manifest),
 		Config:   blob(img.Config),
 		Files:    img.FS.Len(),
@@ -81,7 +82,7 @@ func Summary(img *pull.Image) *msg.PullResult {
 		r.Index = &b
 	}
 	for _, p := range img.Platforms {
-		r.Platforms = append(r.Platforms, platformString(p.OS, p.Architecture, p.Variant))
+		r.Platforms = append(r.Platforms, manifest.FormatPlatform(p))
 	}
 	for _, l := range img.Layers {
 		ml := LayerOf(l)
@@ -115,14 +116,6 @@ func LayerOf(l pull.Layer) msg.Layer {
 		ml.CreatedBy, ml.Comment = l.History.CreatedBy, l.History.Comment
 	}
 	return ml
-}
-
-func platformString(os, arch, variant string) string {
-	s := os + "/" + arch
-	if variant != "" {
-		s += "/" + variant
-	}
-	return s
 }
 
 func blob(b pull.Blob) msg.Blob {

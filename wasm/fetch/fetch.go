@@ -30,14 +30,6 @@ import (
 	"github.com/regscope/regscope/pkg/registry"
 )
 
-// CORSHosts are registry hosts tried directly first. It is deliberately
-// short: a host belongs here only when its API, its token realm and the blob
-// storage it redirects to all send CORS headers; a host wrongly listed costs
-// one failed request before the relay takes over. None of the large public
-// registries is known to qualify for all three, so the list is empty and
-// hosts are added by Transport.Direct.
-var CORSHosts = []string{}
-
 // RelayPath is the path prefix of the relay on the page's origin.
 const RelayPath = "/relay/"
 
@@ -119,16 +111,16 @@ type Transport struct {
 }
 
 // New returns a Transport for a page served from origin, relaying through
-// the server at relay (nil: none), trying CORSHosts directly.
+// the server at relay (nil: none).
 func New(base http.RoundTripper, origin, relay *url.URL) *Transport {
-	t := &Transport{Base: base, Origin: origin, Relay: relay}
-	for _, h := range CORSHosts {
-		t.Direct(h)
-	}
-	return t
+	return &Transport{Base: base, Origin: origin, Relay: relay}
 }
 
-// Direct marks host as one to try directly before the relay.
+// Direct marks host as one to try directly before the relay. A host belongs
+// here only when its API, its token realm and the blob storage it redirects
+// to all send CORS headers; a host wrongly marked costs one failed request
+// before the relay takes over. None of the large public registries is known
+// to qualify for all three, so with a relay every host starts relayed.
 func (t *Transport) Direct(host string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
