@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"syscall/js"
+	"time"
 
 	"github.com/regscope/regscope/pkg/layers"
 )
@@ -46,16 +47,19 @@ func OpenOPFS(name string) (*OPFSStore, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoStorage, err)
 	}
-	opts := js.Global().Get("Object").New()
-	opts.Set("create", true)
-	fh, err := await(dir.Call("getFileHandle", name, opts))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoStorage, err)
+	var h js.Value
+	for try := 1; ; try++ {
+		if h, err = openHandle(dir, name); err == nil || errors.Is(err, ErrNoStorage) || try == openTries {
+			break
+		}
+		// Another tab's worker sweeping left-behind files may hold this
+		// name for the moment its removal of it takes (removeEntry fails on
+		// a file we hold, but locks one we are about to open).
+		time.Sleep(time.Duration(try) * 25 * time.Millisecond)
 	}
-	if !fh.Get("createSyncAccessHandle").Truthy() {
-		return nil, fmt.Errorf("%w: no synchronous file access", ErrNoStorage)
+	if errors.Is(err, ErrNoStorage) {
+		return nil, err
 	}
-	h, err := await(fh.Call("createSyncAccessHandle"))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoStorage, err)
 	}
@@ -63,6 +67,26 @@ func OpenOPFS(name string) (*OPFSStore, error) {
 	s := &OPFSStore{name: name, h: h}
 	s.bufs.New = func() any { return js.Global().Get("Uint8Array").New(bufSize) }
 	return s, nil
+}
+
+// openTries is how often OpenOPFS tries to open a contents file that
+// another worker holds for a moment.
+const openTries = 5
+
+// openHandle creates the file name in dir if need be and opens its
+// synchronous access handle. It wraps ErrNoStorage when the browser has no
+// such handles at all.
+func openHandle(dir js.Value, name string) (js.Value, error) {
+	opts := js.Global().Get("Object").New()
+	opts.Set("create", true)
+	fh, err := await(dir.Call("getFileHandle", name, opts))
+	if err != nil {
+		return js.Value{}, err
+	}
+	if !fh.Get("createSyncAccessHandle").Truthy() {
+		return js.Value{}, fmt.Errorf("%w: no synchronous file access", ErrNoStorage)
+	}
+	return await(fh.Call("createSyncAccessHandle"))
 }
 
 // Close releases the file (its bytes stay until the next OpenOPFS of the
