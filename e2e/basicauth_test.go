@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
-
 	"github.com/regscope/regscope/internal/regtest"
 )
 
@@ -31,11 +29,7 @@ func TestRelayBasicAuth(t *testing.T) {
 	if host := tb.attr("#cred-form", "data-host"); host != reg.Host {
 		t.Errorf("#cred-form[data-host] = %q, want %s", host, reg.Host)
 	}
-	run(tb, 10*time.Second, "type the credentials", chromedp.Steps(
-		chromedp.SendKeys(chromedp.CSS("#cred-user"), regtest.User),
-		chromedp.SendKeys(chromedp.CSS("#cred-pass"), regtest.Password),
-		chromedp.Click(chromedp.CSS("#cred-submit")),
-	))
+	tb.signIn()
 	tb.waitStatus(pullWait, "verified")
 	if got := tb.viewerText("/srv/basic.txt"); got != body {
 		t.Errorf("viewer shows %q, want %q", got, body)

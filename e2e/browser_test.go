@@ -188,6 +188,17 @@ func (tb *tab) navigate(url string) {
 	run(tb, 30*time.Second, "navigate to "+url, chromedp.Action[chromedp.Void](chromedp.Navigate(url)))
 }
 
+// signIn types the test registries' user and password into the page's
+// credentials form and submits it.
+func (tb *tab) signIn() {
+	tb.t.Helper()
+	run(tb, 10*time.Second, "type the credentials", chromedp.Steps(
+		chromedp.SendKeys(chromedp.CSS("#cred-user"), regtest.User),
+		chromedp.SendKeys(chromedp.CSS("#cred-pass"), regtest.Password),
+		chromedp.Click(chromedp.CSS("#cred-submit")),
+	))
+}
+
 // clearPageCache empties the page's verified cache (wasm/pcache) on s's
 // origin, from the start screen, before a test that counts a pull's requests.
 func (tb *tab) clearPageCache(s *server) {

@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -106,11 +105,7 @@ func TestProfilesPage(t *testing.T) {
 			t.Errorf("#cred-form[data-host] = %q, want ghcr.io", host)
 		}
 		mark, marked := len(w.Requests()), len(ghcr.TokenRequests())
-		run(tb, 10*time.Second, "type the credentials", chromedp.Steps(
-			chromedp.SendKeys(chromedp.CSS("#cred-user"), regtest.User),
-			chromedp.SendKeys(chromedp.CSS("#cred-pass"), regtest.Password),
-			chromedp.Click(chromedp.CSS("#cred-submit")),
-		))
+		tb.signIn()
 		tb.waitStatus(pullWait, "verified")
 		if got := tb.viewerText("/etc/os-release"); got != "ID=profile\n" {
 			t.Errorf("viewer shows %q", got)

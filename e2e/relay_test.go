@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/opencontainers/go-digest"
 
@@ -241,11 +240,7 @@ func testRelayTokenCredentials(t *testing.T, f *relayFixture) {
 	if tb.text("#viewer") != "" && strings.Contains(tb.text("#viewer"), body) {
 		t.Fatal("the file is shown before the credentials were given")
 	}
-	run(tb, 10*time.Second, "type the credentials", chromedp.Steps(
-		chromedp.SendKeys(chromedp.CSS("#cred-user"), regtest.User),
-		chromedp.SendKeys(chromedp.CSS("#cred-pass"), regtest.Password),
-		chromedp.Click(chromedp.CSS("#cred-submit")),
-	))
+	tb.signIn()
 	tb.waitStatus(pullWait, "verified")
 	if got := tb.viewerText("/srv/private.txt"); got != body {
 		t.Errorf("viewer shows %q, want %q", got, body)
