@@ -204,7 +204,7 @@ func TestRelayMirror(t *testing.T) {
 			t.Errorf("GET /%s: refusal rule %q, want %q", path, got, rule)
 		}
 	}
-	m := scrape(t, srv)
+	m := scrapeSettled(t, srv)
 	label := `upstream="` + f.upstream + `"`
 	for series, want := range map[string]float64{
 		`regscope_mirror_requests_total{result="hit",` + label + `}`:    float64(hits),
@@ -225,6 +225,21 @@ func TestRelayMirror(t *testing.T) {
 			t.Errorf("%s = %v, want more than 0", series, m[series])
 		}
 	}
+}
+
+// scrapeSettled scrapes /metrics once no relay stream is open any more:
+// a handler decrements regscope_relay_streams after its last byte reached
+// the client, so right after a pull the gauge may still count one. It
+// gives up after 10 s and returns the last scrape, which the caller's
+// assertions then report.
+func scrapeSettled(t *testing.T, srv string) map[string]float64 {
+	t.Helper()
+	m := scrape(t, srv)
+	for end := time.Now().Add(10 * time.Second); m["regscope_relay_streams"] != 0 && time.Now().Before(end); {
+		time.Sleep(20 * time.Millisecond)
+		m = scrape(t, srv)
+	}
+	return m
 }
 
 // contentRequests counts the manifest and blob requests the mirror received.
