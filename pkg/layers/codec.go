@@ -1,0 +1,30 @@
+package layers
+
+import (
+	"errors"
+	"hash"
+	"io"
+)
+
+// Codec supplies the SHA-256 and gzip implementations a pull runs over
+// every byte. The zero Codec uses Go's crypto/sha256 and this package's
+// gzip reader; a platform with faster ones (the browser's native
+// DecompressionStream, a SHA-256 in a pool of workers) sets them. Whatever
+// a Codec supplies, the checks are the same: the digests it computes are
+// compared with the manifest's and the config's, and nothing is accepted on
+// its word.
+type Codec struct {
+	// SHA256 returns a new SHA-256 hash; nil means crypto/sha256.
+	SHA256 func() hash.Hash
+	// Gunzip returns a reader of the inflated bytes of the gzip stream r;
+	// nil means Go's. It must fail with an error wrapping ErrGunzipFallback
+	// when it cannot decode what Go's reader can (concatenated members,
+	// bytes after the last member): the layer is then read again from its
+	// start with Go's reader.
+	Gunzip func(r io.Reader) (io.ReadCloser, error)
+}
+
+// ErrGunzipFallback marks a Codec.Gunzip failure that Go's gzip reader
+// would not have: the caller reads the layer again without the Codec's
+// Gunzip.
+var ErrGunzipFallback = errors.New("gzip stream needs Go's inflater")
