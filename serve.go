@@ -56,6 +56,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(err)
 	}
+	defer reg.Close() // the --load files it serves from
 	wasm := wasmbin.Start(ctx, wasmbin.BuildOptions{}, logs.build)
 	static, err := fs.Sub(web.Static, "static")
 	if err != nil {

@@ -37,7 +37,7 @@ func serve(t *testing.T, o Options) (*Registry, string) {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(r)
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() { srv.Close(); r.Close() })
 	return r, strings.TrimPrefix(srv.URL, "http://")
 }
 
@@ -305,7 +305,12 @@ func TestLoad(t *testing.T) {
 	lp.AppendImage(c)
 
 	// A tar of that layout.
-	tb, err := tarDir(filepath.Join(dir, "My Layout"))
+	tf, err := tarDir(filepath.Join(dir, "My Layout"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tb, err := io.ReadAll(io.NewSectionReader(tf, 0, 1<<40))
+	tf.Close()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -444,5 +449,76 @@ func TestLoadCorruptLayout(t *testing.T) {
 	}
 	if _, err := remote.Head(ref(t, host, "local/corrupt:1.0")); err == nil {
 		t.Error("local/corrupt:1.0 is served after a failed load")
+	}
+}
+
+// TestLoadServesFromTheFile shows that a loaded file's layers are served
+// from the file, read per request, not from a copy kept in memory: after
+// Load, bytes changed in the file on disk are what the next request gets
+// (so a client checking the digest refuses them), and a Range request
+// reads just its part.
+func TestLoadServesFromTheFile(t *testing.T) {
+	var plain bytes.Buffer
+	tw := tar.NewWriter(&plain)
+	body := strings.Repeat("layer content kept on disk\n", 4096)
+	tw.WriteHeader(&tar.Header{Name: "data.txt", Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg})
+	tw.Write([]byte(body))
+	tw.Close()
+	p := writeFile(t, t.TempDir(), "one.tar", plain.String())
+
+	r, host := serve(t, Options{})
+	if _, err := r.Load(p); err != nil {
+		t.Fatal(err)
+	}
+	img, err := remote.Image(ref(t, host, "local/one:latest"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, _ := img.Layers()
+	d, _ := ls[0].Digest()
+	blobURL := fmt.Sprintf("http://%s/v2/local/one/blobs/%s", host, d)
+
+	get := func(rangeHeader string) (int, []byte) {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, blobURL, nil)
+		if rangeHeader != "" {
+			req.Header.Set("Range", rangeHeader)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, b
+	}
+	if code, b := get(""); code != http.StatusOK || !bytes.Equal(b, plain.Bytes()) {
+		t.Fatalf("GET blob: %d, %d bytes; want 200 with the file's %d bytes", code, len(b), plain.Len())
+	}
+	if code, b := get("bytes=512-521"); code != http.StatusPartialContent || string(b) != body[:10] {
+		t.Errorf("GET blob, Range 512-521: %d %q, want 206 %q", code, b, body[:10])
+	}
+
+	f, err := os.OpenFile(p, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.WriteAt([]byte("LAYER"), 512); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	if _, b := get(""); string(b[512:517]) != "LAYER" {
+		t.Errorf("after the file changed, GET blob served %q at 512, want the file's new bytes %q", b[512:517], "LAYER")
+	}
+	rc, err := ls[0].Compressed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = io.Copy(io.Discard, rc)
+	changed := bytes.Clone(plain.Bytes())
+	copy(changed[512:], "LAYER")
+	want := fmt.Sprintf("error verifying sha256 checksum after reading %d bytes; got %q, want %q", len(changed), digest.FromBytes(changed), d)
+	if err == nil || err.Error() != want {
+		t.Errorf("reading the changed blob with its digest checked: %v, want %s", err, want)
 	}
 }

@@ -1,7 +1,6 @@
 package demo
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -105,7 +104,7 @@ func serveBlob(w http.ResponseWriter, req *http.Request, b blob, err *regError) 
 	h.Set("Content-Type", b.mediaType)
 	h.Set("Docker-Content-Digest", b.digest.String())
 	h.Set("ETag", `"`+b.digest.String()+`"`)
-	http.ServeContent(w, req, "", time.Time{}, bytes.NewReader(b.data))
+	http.ServeContent(w, req, "", time.Time{}, b.content())
 }
 
 // serveTags answers {"name":…,"tags":[…]}: with ?n=N at most N tags, with

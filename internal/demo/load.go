@@ -2,10 +2,10 @@ package demo
 
 import (
 	"archive/tar"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,11 +37,16 @@ func (r *Registry) Load(p string) ([]Image, error) {
 }
 
 func (r *Registry) load(ctx context.Context, p string) ([]Image, error) {
-	a, done, err := openArchive(p)
+	a, f, err := openArchive(p)
 	if err != nil {
 		return nil, err
 	}
-	defer done()
+	keep := false
+	defer func() {
+		if !keep {
+			f.Close()
+		}
+	}()
 	c := registry.NewClient(registry.Options{Transport: a.Transport(), MaxAttempts: 1})
 	type loaded struct {
 		localName
@@ -53,7 +58,7 @@ func (r *Registry) load(ctx context.Context, p string) ([]Image, error) {
 		if err != nil {
 			return nil, err
 		}
-		m, err := archiveTree(ctx, c, ref, tag)
+		m, err := archiveTree(ctx, c, a, ref, tag)
 		if err != nil {
 			return nil, fmt.Errorf("image %d (%s): %w", i, tag, err)
 		}
@@ -64,6 +69,10 @@ func (r *Registry) load(ctx context.Context, p string) ([]Image, error) {
 		for _, n := range names {
 			all = append(all, loaded{n, m})
 		}
+	}
+	if len(all) > 0 { // served from the file from now on: it stays open
+		keep = true
+		r.keepOpen(f)
 	}
 	var out []Image
 	for _, l := range all {
@@ -78,59 +87,70 @@ func (r *Registry) load(ctx context.Context, p string) ([]Image, error) {
 }
 
 // openArchive opens the file at p with pkg/archive; a directory (an OCI
-// image layout) is first written into a tar in memory, confined to it.
-// done closes the file once everything has been read.
-func openArchive(p string) (a *archive.Archive, done func(), err error) {
+// image layout) is first written into a tar in a temporary file, confined
+// to the directory. The caller closes f, which the archive reads, once
+// nothing is served from it any more.
+func openArchive(p string) (a *archive.Archive, f *os.File, err error) {
 	fi, err := os.Stat(p)
 	if err != nil {
 		return nil, nil, err
 	}
 	name := filepath.Base(filepath.Clean(p))
-	if !fi.IsDir() {
-		f, err := os.Open(p)
-		if err != nil {
-			return nil, nil, err
+	if fi.IsDir() {
+		if _, err := os.Stat(filepath.Join(p, "oci-layout")); err != nil {
+			return nil, nil, errors.New("a directory must be an OCI image layout (no oci-layout file)")
 		}
-		if a, err = archive.Open(f, fi.Size(), name); err != nil {
-			f.Close()
-			return nil, nil, err
-		}
-		return a, func() { f.Close() }, nil
+		f, err = tarDir(p)
+	} else {
+		f, err = os.Open(p)
 	}
-	if _, err := os.Stat(filepath.Join(p, "oci-layout")); err != nil {
-		return nil, nil, errors.New("a directory must be an OCI image layout (no oci-layout file)")
-	}
-	b, err := tarDir(p)
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err = archive.Open(bytes.NewReader(b), int64(len(b)), name)
-	return a, func() {}, err
+	st, err := f.Stat()
+	if err == nil {
+		a, err = archive.Open(f, st.Size(), name)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return a, f, nil
 }
 
-// tarDir writes the directory at p into a tar in memory, without leaving it
-// (a symlink is kept as a link, never followed).
-func tarDir(p string) ([]byte, error) {
+// tarDir writes the directory at p into a tar in a temporary file, without
+// leaving it (a symlink is kept as a link, never followed), and returns the
+// file open for reading. Its name is removed at once: the bytes last as
+// long as the file is open.
+func tarDir(p string) (*os.File, error) {
 	root, err := os.OpenRoot(p)
 	if err != nil {
 		return nil, err
 	}
 	defer root.Close()
-	var buf bytes.Buffer
-	tw := tar.NewWriter(&buf)
-	if err := tw.AddFS(root.FS()); err != nil {
+	f, err := os.CreateTemp("", "regscope-layout-*.tar")
+	if err != nil {
 		return nil, err
 	}
-	if err := tw.Close(); err != nil {
+	os.Remove(f.Name()) //nolint:errcheck // where removing an open file fails, the OS's temp cleanup has it
+	tw := tar.NewWriter(f)
+	if err = tw.AddFS(root.FS()); err == nil {
+		err = tw.Close()
+	}
+	if err != nil {
+		f.Close()
 		return nil, err
 	}
-	return buf.Bytes(), nil
+	return f, nil
 }
 
 // archiveTree reads the manifest that ident (a tag or digest) names, and
-// everything it references, through c: verified. A non-distributable layer the archive
-// does not hold is left out, as a registry would.
-func archiveTree(ctx context.Context, c *registry.Client, ref registry.Ref, ident string) (tree, error) {
+// everything it references, through c: verified. Manifests are kept in
+// memory; configs and layers are read through once to check their digests
+// and then served from where a holds them, never kept whole. A
+// non-distributable layer the archive does not hold is left out, as a
+// registry would.
+func archiveTree(ctx context.Context, c *registry.Client, a *archive.Archive, ref registry.Ref, ident string) (tree, error) {
 	f, err := c.Manifest(ctx, ref, ident, manifest.AcceptTypes(), manifest.MaxManifestSize)
 	if err != nil {
 		return tree{}, err
@@ -143,7 +163,7 @@ func archiveTree(ctx context.Context, c *registry.Client, ref registry.Ref, iden
 	switch {
 	case m.Index != nil:
 		for _, d := range m.Index.Manifests {
-			child, err := archiveTree(ctx, c, ref, d.Digest.String())
+			child, err := archiveTree(ctx, c, a, ref, d.Digest.String())
 			if err != nil {
 				return tree{}, err
 			}
@@ -152,19 +172,35 @@ func archiveTree(ctx context.Context, c *registry.Client, ref registry.Ref, iden
 	case m.Image != nil:
 		for _, d := range append([]v1.Descriptor{m.Image.Config}, m.Image.Layers...) {
 			d.URLs = nil // what the archive holds, nothing from elsewhere
-			b, err := c.BlobBytes(ctx, ref, d, d.Size)
+			err := verifyBlob(ctx, c, ref, d)
 			if errors.Is(err, registry.ErrNotFound) && manifest.IsNonDistributable(d.MediaType) {
 				continue
 			}
 			if err != nil {
 				return tree{}, err
 			}
-			t.blobs = append(t.blobs, blob{mediaType: d.MediaType, data: b, digest: d.Digest})
+			sr, ok := a.Section(d.Digest)
+			if !ok { // verified through a's transport, so a holds it
+				return tree{}, fmt.Errorf("blob %s: read but not found in %s", d.Digest, a.Name)
+			}
+			t.blobs = append(t.blobs, blob{mediaType: d.MediaType, file: sr, digest: d.Digest})
 		}
 	default:
 		return tree{}, fmt.Errorf("manifest %s: a %s is not served", f.Digest, m.MediaType)
 	}
 	return t, nil
+}
+
+// verifyBlob reads the blob d through c to its end, which checks its size
+// and digest, keeping none of it.
+func verifyBlob(ctx context.Context, c *registry.Client, ref registry.Ref, d v1.Descriptor) error {
+	rc, err := c.Blob(ctx, ref, d)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	_, err = io.Copy(io.Discard, rc)
+	return err
 }
 
 // localName is where a loaded image is served, and the name it was saved

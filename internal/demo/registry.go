@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -40,6 +41,8 @@ type Registry struct {
 
 	bigOnce sync.Once
 	bigErr  error
+
+	files []io.Closer // the loaded files content is served from
 }
 
 // New returns a Registry holding demo/showcase, demo/zstd and demo/docker
@@ -118,6 +121,26 @@ func (r *Registry) ensureBig() error {
 		r.logger.Printf("demo/big ready in %v", time.Since(start).Round(time.Millisecond))
 	})
 	return r.bigErr
+}
+
+// keepOpen holds f, which loaded content is served from, until Close.
+func (r *Registry) keepOpen(f io.Closer) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.files = append(r.files, f)
+}
+
+// Close closes the files loaded images are served from; requests for
+// their blobs fail afterwards.
+func (r *Registry) Close() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var errs []error
+	for _, f := range r.files {
+		errs = append(errs, f.Close())
+	}
+	r.files = nil
+	return errors.Join(errs...)
 }
 
 // ServeHTTP answers the registry API read-only (see serveRegistry); every

@@ -9,6 +9,7 @@ package archive
 
 import (
 	"archive/tar"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -152,6 +153,22 @@ func (a *Archive) index() error {
 		}
 	}
 	return nil
+}
+
+// Section returns where the archive holds the blob d (a layer or config
+// it contains, or a manifest or config made here), without reading it; ok
+// is false when d is not in the archive. The section reads the archive's
+// file each time, so the file must stay open while it is used; the bytes
+// are not checked here (pkg/registry checks them through Transport).
+func (a *Archive) Section(d digest.Digest) (sr *io.SectionReader, ok bool) {
+	b, ok := a.blobs[d]
+	if !ok {
+		return nil, false
+	}
+	if b.data != nil {
+		return io.NewSectionReader(bytes.NewReader(b.data), 0, int64(len(b.data))), true
+	}
+	return io.NewSectionReader(a.r, b.off, b.size), true
 }
 
 func cleanName(n string) string { return strings.TrimPrefix(path.Clean("/"+n), "/") }
