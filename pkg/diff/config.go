@@ -10,31 +10,6 @@ import (
 	"github.com/regscope/regscope/pkg/manifest"
 )
 
-// ConfigChange is one config setting that differs. For settings made of
-// keys (env variables, labels, exposed ports, volumes) there is one change
-// per key. A or B is nil where the setting or key is absent on that side.
-type ConfigChange struct {
-	Field string  `json:"field"`         // "entrypoint", "cmd", "env", "workdir", "user", "labels", "exposedPorts", "volumes", "platform", "created"
-	Key   string  `json:"key,omitempty"` // the variable, label, port or volume
-	A     *string `json:"a,omitempty"`
-	B     *string `json:"b,omitempty"`
-}
-
-// History is one config history entry as the page and CLI show it.
-type History struct {
-	CreatedBy  string `json:"createdBy"`
-	Comment    string `json:"comment,omitempty"`
-	EmptyLayer bool   `json:"emptyLayer,omitempty"`
-}
-
-// Config is the difference between two configs: the settings that differ,
-// and both histories whole, for showing side by side.
-type Config struct {
-	Changes  []ConfigChange `json:"changes"`
-	HistoryA []History      `json:"historyA"`
-	HistoryB []History      `json:"historyB"`
-}
-
 // Configs compares the settings of two decoded configs (nil: empty).
 func Configs(a, b *v1.Image) Config {
 	if a == nil {

@@ -18,27 +18,6 @@ const MaxTextDiff = 4 << 20
 // first difference of binary files.
 const regionSize = 64
 
-// ContentDiff is what differs between two versions of one file.
-type ContentDiff struct {
-	Path    string `json:"path"`
-	SizeA   int64  `json:"sizeA"`   // -1: no file on that side
-	SizeB   int64  `json:"sizeB"`   //
-	DigestA string `json:"digestA"` // "sha256:…" of the content; "" with no file
-	DigestB string `json:"digestB"` //
-	// Text is set when both sides are text no larger than MaxTextDiff:
-	// Unified then holds the unified diff (its first Lines lines of Total).
-	Text      bool   `json:"text"`
-	Unified   string `json:"unified,omitempty"`
-	Total     int    `json:"total"`     // lines of the whole unified diff
-	Truncated bool   `json:"truncated"` // Unified stops before Total lines
-	// Offset is the first byte that differs (-1 when the contents are
-	// equal); HexA and HexB dump both sides from the 16-byte line holding
-	// it, for binaries.
-	Offset int64  `json:"offset"`
-	HexA   string `json:"hexA,omitempty"`
-	HexB   string `json:"hexB,omitempty"`
-}
-
 // Content compares the contents of a and b (either may be nil: no file
 // there, compared as empty), giving at most maxLines lines of a unified
 // diff (<= 0: all). Entries without content (directories, symlinks,

@@ -9,32 +9,30 @@ import (
 	"github.com/regscope/regscope/pkg/layers"
 	"github.com/regscope/regscope/pkg/manifest"
 	"github.com/regscope/regscope/pkg/pull"
+	"github.com/regscope/regscope/pkg/report"
 )
 
-// Side describes one of the two images compared.
-type Side struct {
-	Ref        string  `json:"ref"`        // as asked
-	Pinned     string  `json:"pinned"`     // pinned to the digest pulled (index, else manifest)
-	Manifest   string  `json:"manifest"`   // the image manifest's digest
-	Platform   string  `json:"platform"`   // os/arch[/variant]
-	Layers     int     `json:"layers"`     // how many
-	Size       int64   `json:"size"`       // compressed bytes of its layers
-	Content    int64   `json:"content"`    // bytes of regular files in its merged filesystem
-	Wasted     int64   `json:"wasted"`     // bytes its later layers overwrote or deleted
-	Efficiency float64 `json:"efficiency"` // as pkg/inspect computes it
-}
-
-// Summary counts the changed paths and bytes.
-type Summary struct {
-	Added    int `json:"added"`
-	Removed  int `json:"removed"`
-	Modified int `json:"modified"`
-	// BytesAdded is the content only B has: its added regular files and the
-	// new versions of files whose content changed. BytesRemoved is the same
-	// for A: removed files and the old versions of changed ones.
-	BytesAdded   int64 `json:"bytesAdded"`
-	BytesRemoved int64 `json:"bytesRemoved"`
-}
+// The comparison's parts other than the changed files are plain data
+// defined in pkg/report, so that programs that only show them (the page's
+// view) need not link the pipeline.
+type (
+	// Side describes one of the two images compared.
+	Side = report.Side
+	// Summary counts the changed paths and bytes.
+	Summary = report.Summary
+	// ConfigChange is one config setting that differs.
+	ConfigChange = report.ConfigChange
+	// History is one config history entry as the page and CLI show it.
+	History = report.History
+	// Config is the difference between two configs.
+	Config = report.ConfigDiff
+	// Layer is one layer of A, B or both (same compressed digest).
+	Layer = report.LayerMatch
+	// Layers says which layers the two images share and which only one has.
+	Layers = report.LayerDiff
+	// ContentDiff is what differs between two versions of one file.
+	ContentDiff = report.ContentDiff
+)
 
 // Result is the comparison of image A with image B.
 type Result struct {

@@ -2,27 +2,6 @@ package diff
 
 import "github.com/regscope/regscope/pkg/pull"
 
-// Layer is one layer of A, B or both (same compressed digest).
-type Layer struct {
-	Digest    string `json:"digest"`
-	MediaType string `json:"mediaType"`
-	Size      int64  `json:"size"` // compressed
-	A         int    `json:"a"`    // index in A; -1: not in A
-	B         int    `json:"b"`    // index in B; -1: not in B
-	CreatedBy string `json:"createdBy,omitempty"`
-}
-
-// Layers says which layers the two images share and which only one has.
-type Layers struct {
-	Shared []Layer `json:"shared"` // in A's order
-	OnlyA  []Layer `json:"onlyA"`
-	OnlyB  []Layer `json:"onlyB"`
-	// BytesA and BytesB are the compressed bytes of the layers only A,
-	// only B has: what each side adds over the other.
-	BytesA int64 `json:"bytesA"`
-	BytesB int64 `json:"bytesB"`
-}
-
 // CompareLayers matches the layers of a and b by digest. A digest twice in
 // one image counts once, at its first position.
 func CompareLayers(a, b []pull.Layer) Layers {

@@ -43,50 +43,24 @@ import (
 
 	"github.com/regscope/regscope/pkg/layers"
 	"github.com/regscope/regscope/pkg/pull"
+	"github.com/regscope/regscope/pkg/report"
 )
 
 // DefaultTop is how many wasted paths and largest files Image reports.
 const DefaultTop = 20
 
-// Result is the efficiency report of one image.
-type Result struct {
-	Content      int64        `json:"content"`      // bytes of regular files in the merged filesystem
-	TotalAdded   int64        `json:"totalAdded"`   // sum of Layers[i].Added
-	Wasted       int64        `json:"wasted"`       // bytes of file versions later layers replaced or deleted
-	WastedFiles  int          `json:"wastedFiles"`  // how many such versions (a path replaced twice counts twice)
-	WastedPaths  int          `json:"wastedPaths"`  // distinct paths among them
-	SelfShadowed int64        `json:"selfShadowed"` // TotalAdded - Content - Wasted (see the package doc)
-	Efficiency   float64      `json:"efficiency"`   // Content / TotalAdded; 1 when TotalAdded is 0
-	Layers       []LayerBytes `json:"layers"`       // one per layer, in order
-	TopWasted    []Wasted     `json:"topWasted"`    // paths by wasted bytes, largest first (ties: path order)
-	Largest      []File       `json:"largest"`      // files of the merged filesystem by size, largest first (ties: path order)
-}
-
-// LayerBytes is one layer's share of the image's bytes: what it added, what
-// of lower layers it wasted, what of its own later layers took away.
-type LayerBytes struct {
-	Index  int   `json:"index"`
-	Added  int64 `json:"added"`  // bytes of regular files in its change set
-	Wasted int64 `json:"wasted"` // bytes of lower layers' files it replaced or deleted
-	Lost   int64 `json:"lost"`   // bytes of its own files that later layers replaced or deleted
-}
-
-// Wasted is one path whose content later layers replaced or deleted.
-type Wasted struct {
-	Path     string `json:"path"`
-	Bytes    int64  `json:"bytes"`    // sum over the versions removed
-	Count    int    `json:"count"`    // versions removed
-	Writers  []int  `json:"writers"`  // layers that wrote the removed versions, ascending, no repeats
-	Removers []int  `json:"removers"` // layers that replaced or deleted them, ascending, no repeats
-	Present  bool   `json:"present"`  // the path exists in the merged filesystem
-}
-
-// File is one regular file of the merged filesystem.
-type File struct {
-	Path  string `json:"path"`
-	Size  int64  `json:"size"`
-	Layer int    `json:"layer"` // the layer that provided it
-}
+// The report is plain data defined in pkg/report, so that programs that
+// only show it (the page's view) need not link the pipeline.
+type (
+	// Result is the efficiency report of one image.
+	Result = report.Efficiency
+	// LayerBytes is one layer's share of the image's bytes.
+	LayerBytes = report.LayerBytes
+	// Wasted is one path whose content later layers replaced or deleted.
+	Wasted = report.Wasted
+	// File is one regular file of the merged filesystem.
+	File = report.LargeFile
+)
 
 // Image computes the report for a pulled image with DefaultTop entries in
 // each top list.
@@ -113,7 +87,7 @@ func Compute(fsys *layers.FS, ls []pull.Layer, top int) (*Result, error) {
 	if err := w.removed(dirs); err != nil {
 		return nil, err
 	}
-	r.finish(w.order, largest, top)
+	finish(r, w.order, largest, top)
 	return r, nil
 }
 
@@ -136,7 +110,7 @@ func addedBytes(ls []pull.Layer) []LayerBytes {
 }
 
 // finish derives the totals and the sorted top lists.
-func (r *Result) finish(order []*Wasted, largest *topN[File], top int) {
+func finish(r *Result, order []*Wasted, largest *topN[File], top int) {
 	r.WastedPaths = len(order)
 	r.SelfShadowed = r.TotalAdded - r.Content - r.Wasted
 	r.Efficiency = 1
@@ -159,8 +133,8 @@ func (r *Result) finish(order []*Wasted, largest *topN[File], top int) {
 	}
 }
 
-// count adds one removed version to the totals and to both layers' shares.
-func (r *Result) count(c layers.Change, n int) error {
+// count adds to r one removed version to the totals and to both layers' shares.
+func count(r *Result, c layers.Change, n int) error {
 	if c.Layer < 0 || c.Layer >= n || c.Entry.Layer < 0 || c.Entry.Layer >= n {
 		return errors.New("inspect: " + c.Entry.Path + ": history names a layer the image does not have")
 	}

@@ -34,9 +34,9 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 2, TotalAdded: 12, Wasted: 10, WastedFiles: 2, WastedPaths: 1,
-				Layers:    []inspect.LayerBytes{{0, 4, 0, 4}, {1, 6, 4, 6}, {2, 2, 6, 0}},
+				Layers:    []inspect.LayerBytes{{Index: 0, Added: 4, Wasted: 0, Lost: 4}, {Index: 1, Added: 6, Wasted: 4, Lost: 6}, {Index: 2, Added: 2, Wasted: 6, Lost: 0}},
 				TopWasted: []inspect.Wasted{{Path: "/f", Bytes: 10, Count: 2, Writers: []int{0, 1}, Removers: []int{1, 2}, Present: true}},
-				Largest:   []inspect.File{{"/f", 2, 2}},
+				Largest:   []inspect.File{{Path: "/f", Size: 2, Layer: 2}},
 			},
 		},
 		{
@@ -47,9 +47,9 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 2, TotalAdded: 7, Wasted: 5, WastedFiles: 1, WastedPaths: 1,
-				Layers:    []inspect.LayerBytes{{0, 7, 0, 5}, {1, 0, 5, 0}},
+				Layers:    []inspect.LayerBytes{{Index: 0, Added: 7, Wasted: 0, Lost: 5}, {Index: 1, Added: 0, Wasted: 5, Lost: 0}},
 				TopWasted: []inspect.Wasted{{Path: "/a", Bytes: 5, Count: 1, Writers: []int{0}, Removers: []int{1}}},
-				Largest:   []inspect.File{{"/keep", 2, 0}},
+				Largest:   []inspect.File{{Path: "/keep", Size: 2, Layer: 0}},
 			},
 		},
 		{
@@ -60,12 +60,12 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 2, TotalAdded: 9, Wasted: 7, WastedFiles: 2, WastedPaths: 2,
-				Layers: []inspect.LayerBytes{{0, 7, 0, 7}, {1, 2, 7, 0}},
+				Layers: []inspect.LayerBytes{{Index: 0, Added: 7, Wasted: 0, Lost: 7}, {Index: 1, Added: 2, Wasted: 7, Lost: 0}},
 				TopWasted: []inspect.Wasted{
 					{Path: "/d/y", Bytes: 4, Count: 1, Writers: []int{0}, Removers: []int{1}},
 					{Path: "/d/x", Bytes: 3, Count: 1, Writers: []int{0}, Removers: []int{1}},
 				},
-				Largest: []inspect.File{{"/d/z", 2, 1}},
+				Largest: []inspect.File{{Path: "/d/z", Size: 2, Layer: 1}},
 			},
 		},
 		{
@@ -76,7 +76,7 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 0, TotalAdded: 8, Wasted: 8, WastedFiles: 3, WastedPaths: 3,
-				Layers: []inspect.LayerBytes{{0, 8, 0, 8}, {1, 0, 8, 0}},
+				Layers: []inspect.LayerBytes{{Index: 0, Added: 8, Wasted: 0, Lost: 8}, {Index: 1, Added: 0, Wasted: 8, Lost: 0}},
 				TopWasted: []inspect.Wasted{
 					{Path: "/d/sub/f", Bytes: 4, Count: 1, Writers: []int{0}, Removers: []int{1}},
 					{Path: "/d/sub/deeper/h", Bytes: 3, Count: 1, Writers: []int{0}, Removers: []int{1}},
@@ -93,9 +93,9 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 4, TotalAdded: 4,
-				Layers:    []inspect.LayerBytes{{0, 4, 0, 0}, {1, 0, 0, 0}},
+				Layers:    []inspect.LayerBytes{{Index: 0, Added: 4, Wasted: 0, Lost: 0}, {Index: 1, Added: 0, Wasted: 0, Lost: 0}},
 				TopWasted: []inspect.Wasted{},
-				Largest:   []inspect.File{{"/f", 4, 0}},
+				Largest:   []inspect.File{{Path: "/f", Size: 4, Layer: 0}},
 			},
 		},
 		{
@@ -106,9 +106,9 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 10, TotalAdded: 10,
-				Layers:    []inspect.LayerBytes{{0, 10, 0, 0}, {1, 0, 0, 0}},
+				Layers:    []inspect.LayerBytes{{Index: 0, Added: 10, Wasted: 0, Lost: 0}, {Index: 1, Added: 0, Wasted: 0, Lost: 0}},
 				TopWasted: []inspect.Wasted{},
-				Largest:   []inspect.File{{"/usr/local/bin/curl-hardlink", 10, 0}},
+				Largest:   []inspect.File{{Path: "/usr/local/bin/curl-hardlink", Size: 10, Layer: 0}},
 			},
 		},
 		{
@@ -119,9 +119,9 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 14, TotalAdded: 14,
-				Layers:    []inspect.LayerBytes{{0, 3, 0, 0}, {1, 11, 0, 0}},
+				Layers:    []inspect.LayerBytes{{Index: 0, Added: 3, Wasted: 0, Lost: 0}, {Index: 1, Added: 11, Wasted: 0, Lost: 0}},
 				TopWasted: []inspect.Wasted{},
-				Largest:   []inspect.File{{"/b", 11, 1}, {"/a", 3, 0}},
+				Largest:   []inspect.File{{Path: "/b", Size: 11, Layer: 1}, {Path: "/a", Size: 3, Layer: 0}},
 			},
 		},
 		{
@@ -132,7 +132,7 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 0, TotalAdded: 5, Wasted: 5, WastedFiles: 1, WastedPaths: 1,
-				Layers:    []inspect.LayerBytes{{0, 5, 0, 5}, {1, 0, 5, 0}},
+				Layers:    []inspect.LayerBytes{{Index: 0, Added: 5, Wasted: 0, Lost: 5}, {Index: 1, Added: 0, Wasted: 5, Lost: 0}},
 				TopWasted: []inspect.Wasted{{Path: "/d/h", Bytes: 5, Count: 1, Writers: []int{0}, Removers: []int{1}}},
 				Largest:   []inspect.File{},
 			},
@@ -145,9 +145,9 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 5, TotalAdded: 8, Wasted: 3, WastedFiles: 1, WastedPaths: 1,
-				Layers:    []inspect.LayerBytes{{0, 3, 0, 3}, {1, 5, 3, 0}},
+				Layers:    []inspect.LayerBytes{{Index: 0, Added: 3, Wasted: 0, Lost: 3}, {Index: 1, Added: 5, Wasted: 3, Lost: 0}},
 				TopWasted: []inspect.Wasted{{Path: "/f", Bytes: 3, Count: 1, Writers: []int{0}, Removers: []int{1}, Present: true}},
-				Largest:   []inspect.File{{"/f", 5, 1}},
+				Largest:   []inspect.File{{Path: "/f", Size: 5, Layer: 1}},
 			},
 		},
 		{
@@ -157,9 +157,9 @@ func TestImage(t *testing.T) {
 			},
 			want: inspect.Result{
 				Content: 2, TotalAdded: 5, SelfShadowed: 3,
-				Layers:    []inspect.LayerBytes{{0, 5, 0, 0}},
+				Layers:    []inspect.LayerBytes{{Index: 0, Added: 5, Wasted: 0, Lost: 0}},
 				TopWasted: []inspect.Wasted{},
-				Largest:   []inspect.File{{"/f", 2, 0}},
+				Largest:   []inspect.File{{Path: "/f", Size: 2, Layer: 0}},
 			},
 		},
 	}
@@ -209,9 +209,9 @@ func TestComputeTop(t *testing.T) {
 		want []inspect.File
 	}{
 		{0, []inspect.File{}},
-		{1, []inspect.File{{"/b", 5, 0}}},
-		{3, []inspect.File{{"/b", 5, 0}, {"/d", 5, 0}, {"/c", 3, 0}}},
-		{9, []inspect.File{{"/b", 5, 0}, {"/d", 5, 0}, {"/c", 3, 0}, {"/e", 2, 0}, {"/a", 1, 0}}},
+		{1, []inspect.File{{Path: "/b", Size: 5, Layer: 0}}},
+		{3, []inspect.File{{Path: "/b", Size: 5, Layer: 0}, {Path: "/d", Size: 5, Layer: 0}, {Path: "/c", Size: 3, Layer: 0}}},
+		{9, []inspect.File{{Path: "/b", Size: 5, Layer: 0}, {Path: "/d", Size: 5, Layer: 0}, {Path: "/c", Size: 3, Layer: 0}, {Path: "/e", Size: 2, Layer: 0}, {Path: "/a", Size: 1, Layer: 0}}},
 	} {
 		r, err := inspect.Compute(fsys, []pull.Layer{{Changes: cs}}, tt.top)
 		if err != nil {

@@ -74,7 +74,7 @@ func (w *waste) visit(p string, present bool) error {
 		if c.Kind == layers.Added || c.Linked || c.Entry == nil || c.Entry.Type != layers.TypeFile {
 			continue
 		}
-		if err := w.r.count(c, w.layers); err != nil {
+		if err := count(w.r, c, w.layers); err != nil {
 			return err
 		}
 		x := w.perPath[p]

@@ -1,6 +1,6 @@
 package msg
 
-import "github.com/regscope/regscope/pkg/diff"
+import "github.com/regscope/regscope/pkg/report"
 
 // Kinds for the Compare view. They extend the protocol in msg.go without
 // changing any existing message.
@@ -15,7 +15,7 @@ const (
 	// DiffResult.
 	KindDiff Kind = "diff"
 	// KindDiffContent asks for the content diff of one path of it:
-	// DiffContentRequest → diff.ContentDiff.
+	// DiffContentRequest → report.ContentDiff.
 	KindDiffContent Kind = "diff-content"
 )
 
@@ -28,13 +28,13 @@ type CompareRequest struct {
 
 // DiffResult is the comparison of A with B (pkg/diff.Result).
 type DiffResult struct {
-	A          diff.Side    `json:"a"`
-	B          diff.Side    `json:"b"`
-	BPlatforms []string     `json:"bPlatforms"` // what B's index offers; nil for a single manifest
-	Summary    diff.Summary `json:"summary"`
-	Files      []DiffFile   `json:"files"` // changed paths, sorted by path
-	Config     diff.Config  `json:"config"`
-	Layers     diff.Layers  `json:"layers"`
+	A          report.Side       `json:"a"`
+	B          report.Side       `json:"b"`
+	BPlatforms []string          `json:"bPlatforms"` // what B's index offers; nil for a single manifest
+	Summary    report.Summary    `json:"summary"`
+	Files      []DiffFile        `json:"files"` // changed paths, sorted by path
+	Config     report.ConfigDiff `json:"config"`
+	Layers     report.LayerDiff  `json:"layers"`
 }
 
 // DiffFile is one changed path; A is nil for added paths, B for removed.

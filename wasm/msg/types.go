@@ -3,8 +3,7 @@ package msg
 import (
 	"fmt"
 
-	"github.com/regscope/regscope/pkg/inspect"
-	"github.com/regscope/regscope/pkg/pull"
+	"github.com/regscope/regscope/pkg/report"
 )
 
 // Credential is a user name and password for one registry host (the
@@ -63,12 +62,12 @@ type PullResult struct {
 	Layers    []Layer  `json:"layers"`
 	Files     int      `json:"files"` // entries in the merged filesystem
 	// Verification is the sentence saying what the pull verified and what it
-	// could not (pull.Checks.String, the CLI's too); Checks is the list.
-	Verification string      `json:"verification"`
-	Checks       pull.Checks `json:"checks"`
+	// could not (report.Checks.String, the CLI's too); Checks is the list.
+	Verification string        `json:"verification"`
+	Checks       report.Checks `json:"checks"`
 	// Efficiency is pkg/inspect's report (content, wasted bytes, top lists);
 	// nil if it could not be computed.
-	Efficiency *inspect.Result `json:"efficiency,omitempty"`
+	Efficiency *report.Efficiency `json:"efficiency,omitempty"`
 }
 
 // Source names a list the engine can page through: a directory of the merged

@@ -10,7 +10,7 @@ import (
 	"honnef.co/go/js/dom/v2"
 
 	"github.com/regscope/regscope/internal/format"
-	"github.com/regscope/regscope/pkg/diff"
+	"github.com/regscope/regscope/pkg/report"
 	"github.com/regscope/regscope/wasm/msg"
 )
 
@@ -80,7 +80,7 @@ func (d *compareDetail) ask() {
 		if p != d.path || box == nil {
 			return
 		}
-		var c diff.ContentDiff
+		var c report.ContentDiff
 		if err := r.decode(&c); err != nil {
 			fill(box, textEl("p", "content diff: "+err.Error(), "class", "muted"))
 			return
@@ -91,7 +91,7 @@ func (d *compareDetail) ask() {
 
 // drawContent draws a unified diff (with "show more" when capped) or, for
 // binaries, digests and the first differing bytes.
-func (d *compareDetail) drawContent(box dom.Element, c *diff.ContentDiff) {
+func (d *compareDetail) drawContent(box dom.Element, c *report.ContentDiff) {
 	box.SetTextContent("")
 	side := func(name string, size int64, dg string) dom.Node {
 		if size < 0 {

@@ -9,7 +9,7 @@ import (
 	"honnef.co/go/js/dom/v2"
 
 	"github.com/regscope/regscope/internal/format"
-	"github.com/regscope/regscope/pkg/diff"
+	"github.com/regscope/regscope/pkg/report"
 	"github.com/regscope/regscope/wasm/msg"
 	"github.com/regscope/regscope/wasm/urlstate"
 )
@@ -159,7 +159,7 @@ func (c *compareView) draw() {
 	sides := elem("table", "class", "kv compare-sides")
 	for _, x := range []struct {
 		name string
-		s    diff.Side
+		s    report.Side
 		plat dom.Node
 	}{{"A", d.A, textEl("td", d.A.Platform)}, {"B", d.B, c.platforms(d)}} {
 		add(sides, add(elem("tr"), textEl("th", x.name, "scope", "row"), textEl("td", x.s.Pinned, "class", "mono"),

@@ -8,7 +8,7 @@ import (
 	"honnef.co/go/js/dom/v2"
 
 	"github.com/regscope/regscope/internal/format"
-	"github.com/regscope/regscope/pkg/diff"
+	"github.com/regscope/regscope/pkg/report"
 	"github.com/regscope/regscope/wasm/msg"
 )
 
@@ -40,7 +40,7 @@ func drawCompareMeta(box dom.Element, d *msg.DiffResult) {
 	add(ls, headRow("", "digest", "size", "A #", "B #", "created by"))
 	for _, g := range []struct {
 		kind string
-		ls   []diff.Layer
+		ls   []report.LayerMatch
 	}{{"shared", d.Layers.Shared}, {"only-a", d.Layers.OnlyA}, {"only-b", d.Layers.OnlyB}} {
 		for _, l := range g.ls {
 			label := map[string]string{"shared": "shared", "only-a": "only A", "only-b": "only B"}[g.kind]
@@ -71,7 +71,7 @@ func configCell(v *string) dom.Node {
 	return textEl("td", *v, "class", "mono")
 }
 
-func historyCell(h []diff.History, i int) dom.HTMLElement {
+func historyCell(h []report.History, i int) dom.HTMLElement {
 	if i >= len(h) {
 		return textEl("td", "", "class", "muted")
 	}

@@ -10,14 +10,14 @@ import (
 	"honnef.co/go/js/dom/v2"
 
 	"github.com/regscope/regscope/internal/format"
-	"github.com/regscope/regscope/pkg/inspect"
+	"github.com/regscope/regscope/pkg/report"
 )
 
 // drawEfficiency fills box with the efficiency line and the largest-files
 // and wasted-space lists of r. Numbers are also in data attributes, exact,
 // for tests: #efficiency[data-content, data-wasted, data-wasted-files,
 // data-efficiency] and one li[data-path, data-bytes…] per listed path.
-func drawEfficiency(box dom.Element, r *inspect.Result) {
+func drawEfficiency(box dom.Element, r *report.Efficiency) {
 	pct := fmt.Sprintf("%.1f", r.Efficiency*100)
 	line := textEl("p", "", "id", "efficiency", "data-content", strconv.FormatInt(r.Content, 10),
 		"data-wasted", strconv.FormatInt(r.Wasted, 10), "data-wasted-files", strconv.Itoa(r.WastedFiles),
