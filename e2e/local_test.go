@@ -153,3 +153,44 @@ func TestLocalFileDrop(t *testing.T) {
 		t.Errorf("#error .err-sentence = %q (all: %q), want %q", got, msg, want)
 	}
 }
+
+// A local file bigger than the engine's read windows, with two layers read
+// at once: every digest and DiffID checks out (a byte read from the wrong
+// place would fail them) and a file stored after a layer's big one shows
+// its own bytes.
+func TestLocalFileWindows(t *testing.T) {
+	noise := func(seed byte) string { // incompressible-ish, so the blobs span several windows
+		b := make([]byte, 9<<20)
+		x := uint32(seed) + 1
+		for i := range b {
+			x ^= x << 13
+			x ^= x >> 17
+			x ^= x << 5
+			b[i] = 'a' + byte(x%26)
+		}
+		return string(b)
+	}
+	img := imagetest.Image(t, imagetest.OCI,
+		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "srv/one.bin", Body: noise(1)}, tartest.Entry{Name: "etc/tail", Body: "after nine MiB\n"}),
+		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "srv/two.bin", Body: noise(2)}, tartest.Entry{Name: "etc/os-release", Body: "ID=windows\n"}))
+	var saved bytes.Buffer
+	tag, _ := name.NewTag("example.com/windows:1")
+	if err := tarball.Write(tag, img, &saved); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "windows.tar")
+	if err := os.WriteFile(p, saved.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tb := newTab(t)
+	tb.navigate(env.srv.url + "/")
+	tb.waitStatus(pullWait, "idle")
+	run(tb, 10*time.Second, "choose windows.tar", chromedp.SetUploadFiles(chromedp.CSS("#local-file"), []string{p}))
+	tb.waitStatus(pullWait, "verified")
+	for path, want := range map[string]string{"/etc/tail": "after nine MiB\n", "/etc/os-release": "ID=windows\n"} {
+		tb.showPath("windows.tar", path)
+		if got := tb.viewerText(path); got != want {
+			t.Errorf("viewer shows %q for %s, want %q", got, path, want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"sync"
 	"sync/atomic"
 	"syscall/js"
 
@@ -31,7 +32,7 @@ func (w *worker) local(id int64, e msg.Envelope, file js.Value) {
 		w.end(id, errors.New("the local image request carries no file"), "")
 		return
 	}
-	a, err := archive.Open(fileReaderAt{file: file, reader: js.Global().Get("FileReaderSync").New(), read: new(atomic.Int64)}, req.Size, req.Name)
+	a, err := archive.Open(newFileReaderAt(file), req.Size, req.Name)
 	if err != nil {
 		w.end(id, err, "")
 		return
@@ -56,20 +57,104 @@ func (w *worker) local(id int64, e msg.Envelope, file js.Value) {
 // pile up in the worker's JavaScript memory.
 const releaseEvery = 64 << 20
 
-// fileReaderAt reads a JavaScript File (in a worker) at offsets, one slice
-// per call, with FileReaderSync: the file is never read whole, and at most
-// about releaseEvery bytes of slices wait to be collected.
+// Reads go through a few windows of the file kept in Go memory, each
+// filled by one slice of windowSize bytes: the pipeline reads in pieces of
+// tens of KiB, and a JavaScript ArrayBuffer (and Blob) for each piece made
+// the worker's memory churn through hundreds of thousands of small objects
+// for a multi-gigabyte file. windows is how many layers can be read at
+// once without evicting each other's window.
+const (
+	windowSize = 4 << 20
+	windows    = 4
+)
+
+// fileReaderAt reads a JavaScript File (in a worker) at offsets with
+// FileReaderSync, through windows of windowSize bytes reused from read to
+// read: the file is never read whole, JavaScript sees one slice per
+// window filled, and at most about releaseEvery bytes of slices wait to be
+// collected. It is safe for concurrent use.
 type fileReaderAt struct {
 	file, reader js.Value
+	size         int64
 	read         *atomic.Int64 // bytes read since the last collection
+
+	mu   *sync.Mutex
+	wins *[]*window // most recently used first
+}
+
+// window is windowSize bytes of the file (fewer at its end) from off.
+type window struct {
+	off int64
+	b   []byte
+}
+
+// newFileReaderAt reads file, in a worker.
+func newFileReaderAt(file js.Value) fileReaderAt {
+	return fileReaderAt{file: file, reader: js.Global().Get("FileReaderSync").New(), size: int64(file.Get("size").Float()),
+		read: new(atomic.Int64), mu: new(sync.Mutex), wins: new([]*window)}
 }
 
 func (f fileReaderAt) ReadAt(p []byte, off int64) (n int, err error) {
-	size := int64(f.file.Get("size").Float())
-	if off >= size {
+	if off >= f.size {
 		return 0, io.EOF
 	}
-	end := min(off+int64(len(p)), size)
+	if len(p) >= windowSize { // big reads go straight to the caller
+		return f.slice(p, off)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for n < len(p) && off+int64(n) < f.size {
+		w, err := f.window(off + int64(n))
+		if err != nil {
+			return n, err
+		}
+		n += copy(p[n:], w.b[off+int64(n)-w.off:])
+	}
+	if n < len(p) {
+		err = io.EOF
+	}
+	return n, err
+}
+
+// window returns the window holding byte at, filling the least recently
+// used one (or a new one) when none does; f.mu is held.
+func (f fileReaderAt) window(at int64) (*window, error) {
+	ws := *f.wins
+	for i, w := range ws {
+		if at >= w.off && at < w.off+int64(len(w.b)) {
+			copy(ws[1:i+1], ws[:i])
+			ws[0] = w
+			return w, nil
+		}
+	}
+	var w *window
+	if len(ws) < windows {
+		w = &window{b: make([]byte, windowSize)}
+		ws = append(ws, nil)
+	} else {
+		w = ws[len(ws)-1]
+	}
+	copy(ws[1:], ws[:len(ws)-1])
+	ws[0] = w
+	*f.wins = ws
+	w.off = at - at%windowSize
+	w.b = w.b[:min(windowSize, f.size-w.off)]
+	n, err := f.slice(w.b, w.off)
+	if n < len(w.b) {
+		w.b = w.b[:n]
+		if err == nil || err == io.EOF {
+			err = fmt.Errorf("reading %s at %d: the file ended at %d, before its size %d", f.file.Get("name").String(), w.off, w.off+int64(n), f.size)
+		}
+		w.off = -1 - windowSize // matches nothing next time
+		return nil, err
+	}
+	return w, nil
+}
+
+// slice reads len(p) bytes at off (fewer at the end of the file) with one
+// FileReaderSync slice.
+func (f fileReaderAt) slice(p []byte, off int64) (n int, err error) {
+	end := min(off+int64(len(p)), f.size)
 	defer func() {
 		if r := recover(); r != nil {
 			n, err = 0, fmt.Errorf("reading %s at %d: %v", f.file.Get("name").String(), off, r)
@@ -81,7 +166,7 @@ func (f fileReaderAt) ReadAt(p []byte, off int64) (n int, err error) {
 		f.read.Store(0)
 		runtime.GC() // finalizes the slices' js.Values, so JavaScript can free them
 	}
-	if int64(n) < int64(len(p)) {
+	if n < len(p) {
 		err = io.EOF
 	}
 	return n, err
