@@ -64,6 +64,7 @@ func (p *puller) layers(ctx context.Context, descs []v1.Descriptor, img *Image) 
 	defer wg.Wait()
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	p.setDiffIDs(img)
 	p.rep.phase(PhaseLayers, fmt.Sprintf("fetching %d layers", len(descs)))
 	return p.merge(ctx, descs, p.download(ctx, cancel, &wg, descs), img)
 }
@@ -101,6 +102,9 @@ func (p *puller) download(ctx context.Context, cancel context.CancelCauseFunc, w
 // already did, with at most Concurrency downloads at once.
 func (p *puller) obtain(ctx context.Context, sem chan struct{}, i int, d v1.Descriptor) (*layers.ChangeSet, layers.Stats, error) {
 	fetch := func() (*layers.ChangeSet, layers.Stats, error) {
+		if cs, st, ok := p.restore(i, d); ok {
+			return cs, st, nil
+		}
 		select {
 		case sem <- struct{}{}:
 		case <-ctx.Done():
@@ -147,15 +151,17 @@ func (p *puller) merge(ctx context.Context, descs []v1.Descriptor, order []*fetc
 			}
 		}
 		if err := p.apply(img, Layer{Index: i, Digest: d.Digest, MediaType: d.MediaType, Size: d.Size,
-			DiffID: f.stats.DiffID, UncompressedSize: f.stats.Size, History: hist[i], Changes: f.changes}); err != nil {
+			DiffID: f.stats.DiffID, UncompressedSize: f.stats.Size, History: hist[i], Changes: f.changes,
+			FromIndex: p.restoredFrom(d.Digest)}); err != nil {
 			return layerError(i, d, err)
 		}
 		diffIDs = append(diffIDs, f.stats.DiffID)
-		img.Checks = append(img.Checks, layerChecks(i, d.Digest, img)...)
+		img.Checks = append(img.Checks, p.indexedChecks(i, d.Digest, img)...)
 		p.rep.emit(Event{Phase: PhaseLayers, Layer: i, Digest: d.Digest, State: Done, Done: d.Size, Total: d.Size})
 		if p.opts.Merged != nil {
 			p.opts.Merged(img, len(descs))
 		}
+		p.keepIndex(i, d, f.changes, f.stats)
 	}
 	if img.Config.Digest == "" { // schema1: the DiffIDs come from the content
 		img.Image.RootFS = v1.RootFS{Type: "layers", DiffIDs: diffIDs}

@@ -65,6 +65,11 @@ type Layer struct {
 	Changes *layers.ChangeSet
 	// Stats counts what the layer added, modified and deleted in the merge.
 	Stats layers.ApplyStats
+	// FromIndex, when set, says the layer was listed from an index kept by
+	// Options.Indexes (its blob and DiffID verified when first pulled) and
+	// where that came from, e.g. "the verified cache (MAC checked)"; its
+	// contents are read and verified when first asked for.
+	FromIndex string
 }
 
 // Pinned returns the reference pinned to the digest of what was pulled: the

@@ -30,6 +30,10 @@ type Options struct {
 	// Cache, when set, keeps verified configs and layer blobs between
 	// pulls; nil downloads every blob.
 	Cache Cache
+	// Indexes, when set, keeps the indexes of verified layers between
+	// pulls: a layer found there is listed without reading its blob, and
+	// its contents are read and verified when first asked for (restore.go).
+	Indexes LayerIndexes
 	// Progress, when set, receives events. Calls are serialised.
 	Progress func(Event)
 	// Shared, when set, shares layers with the other pulls given the same
@@ -87,6 +91,9 @@ type puller struct {
 	opts   Options
 	rep    *reporter
 	budget *budget // Limits summed over the image's layers
+	// indexes are the config's DiffIDs and the layers listed from
+	// Options.Indexes; set when the layers are fetched.
+	indexes *indexState
 }
 
 func (p *puller) pull(ctx context.Context) (*Image, error) {

@@ -18,6 +18,11 @@ type Check struct {
 	From     string        `json:"from,omitempty"`     // where Expected came from: "reference", "Docker-Content-Digest", "index", "manifest", "config"
 	Result   string        `json:"result"`             // Verified or NotChecked
 	Reason   string        `json:"reason,omitempty"`   // why it was not checked
+	// How says how a check made in an earlier pull carries over, e.g.
+	// "verified when first pulled; index from the verified cache (MAC
+	// checked)" for a layer listed from its kept index; "" for a check
+	// made on this pull's bytes.
+	How string `json:"how,omitempty"`
 }
 
 // CheckKind is what a Check is about.
@@ -62,9 +67,27 @@ func (cs Checks) String() string {
 		}
 	}
 	if len(unchecked) == 0 {
-		return fmt.Sprintf("all %d digests verified (%s)", len(verified), describe(verified, false))
+		return fmt.Sprintf("all %d digests verified (%s)%s", len(verified), describe(verified, false), carried(cs))
 	}
-	return fmt.Sprintf("%d of %d digests verified (%s); not checked: %s", len(verified), digests, describe(verified, false), describe(unchecked, true))
+	return fmt.Sprintf("%d of %d digests verified (%s)%s; not checked: %s", len(verified), digests, describe(verified, false), carried(cs), describe(unchecked, true))
+}
+
+// carried names the layers whose checks carry over from an earlier pull
+// ("; layer 1 verified when first pulled; index from the verified cache
+// (MAC checked)"), "" when there are none.
+func carried(cs Checks) string {
+	var layers []string
+	how := ""
+	for _, c := range cs {
+		if c.Kind == CheckBlob && c.How != "" {
+			layers = append(layers, strings.TrimSuffix(c.What, " blob"))
+			how = c.How
+		}
+	}
+	if len(layers) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(layers, ", ") + " " + how
 }
 
 // describe names checks by kind in checkOrder() ("the config", "2 layer
