@@ -1,6 +1,7 @@
 package layers
 
 import (
+	"crypto/sha256"
 	"errors"
 	"hash"
 	"io"
@@ -28,3 +29,11 @@ type Codec struct {
 // would not have: the caller reads the layer again without the Codec's
 // Gunzip.
 var ErrGunzipFallback = errors.New("gzip stream needs Go's inflater")
+
+// sha256 returns a new hash from c.SHA256, or crypto/sha256's.
+func (c Codec) sha256() hash.Hash {
+	if c.SHA256 != nil {
+		return c.SHA256()
+	}
+	return sha256.New()
+}

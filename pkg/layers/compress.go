@@ -98,13 +98,19 @@ var ErrUnknownMediaType = errors.New("unknown layer media type")
 // streams may hold several frames and skippable frames; anything else after
 // them is an error. Close releases the decoder; it does not close r.
 func Decompress(r io.Reader, mediaType string) (io.ReadCloser, error) {
-	rc, _, err := decompress(r, mediaType)
+	rc, _, err := Codec{}.decompress(r, mediaType)
 	return rc, err
 }
 
-// decompress is Decompress also returning the gzip reader, whose trailing
-// byte count Read reports.
-func decompress(r io.Reader, mediaType string) (io.ReadCloser, *gzipReader, error) {
+// trailer drains what follows the last gzip member an inflater decoded and
+// returns how many bytes that was (Stats.Trailing).
+type trailer interface {
+	drainTrailing() (int64, error)
+}
+
+// decompress is Decompress with cd's gzip inflater, also returning for gzip
+// the trailer whose count Read reports (nil otherwise).
+func (cd Codec) decompress(r io.Reader, mediaType string) (io.ReadCloser, trailer, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	prefix, err := br.Peek(sniffLen)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
@@ -123,6 +129,13 @@ func decompress(r io.Reader, mediaType string) (io.ReadCloser, *gzipReader, erro
 	}
 	switch c {
 	case Gzip:
+		if cd.Gunzip != nil {
+			rc, err := cd.Gunzip(br)
+			if err != nil {
+				return nil, nil, fmt.Errorf("gzip layer (%s): %w", mediaType, err)
+			}
+			return rc, codecTail{br}, nil
+		}
 		g, err := newGzipReader(br)
 		if err != nil {
 			return nil, nil, fmt.Errorf("gzip layer (%s): %w", mediaType, err)
@@ -198,10 +211,24 @@ func (g *gzipReader) Read(p []byte) (int, error) {
 }
 
 // drainTrailing reads whatever follows the last member to io.EOF, counting it.
-func (g *gzipReader) drainTrailing() error {
+func (g *gzipReader) drainTrailing() (int64, error) {
 	n, err := io.Copy(io.Discard, g.br)
 	g.trailing += n
-	return err
+	return g.trailing, err
+}
+
+// codecTail is what a Codec's inflater left of the compressed stream once
+// its output ended. Another gzip member there means the inflater stopped
+// early, against its contract: that fails with ErrGunzipFallback, so Go's
+// reader decodes the layer, rather than dropping the member's files. Other
+// bytes are trailing data, counted as with Go's reader.
+type codecTail struct{ br *bufio.Reader }
+
+func (t codecTail) drainTrailing() (int64, error) {
+	if next, _ := t.br.Peek(2); Detect(next) == Gzip {
+		return 0, fmt.Errorf("%w: another gzip member follows where the inflater stopped", ErrGunzipFallback)
+	}
+	return io.Copy(io.Discard, t.br)
 }
 
 func (g *gzipReader) Close() error { return g.z.Close() }

@@ -2,7 +2,6 @@ package layers
 
 import (
 	"archive/tar"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"hash"
@@ -40,45 +39,74 @@ type Stats struct {
 	Trailing int64
 }
 
-// Read is the per-layer pipeline: decompress compressed (by media type and
-// magic bytes, see Decompress), hash the uncompressed stream for the DiffID,
-// untar it into a ChangeSet with contents in store, then drain the rest of
-// both streams to io.EOF, so that a verifying reader under compressed sees
-// every byte. A nil store means MemStore(); lim's zero fields take
-// DefaultLimits. Errors name the entry at fault; errors from compressed
-// (such as a digest mismatch reported at EOF) are returned wrapped.
+// Read reads a layer with Go's SHA-256 and inflaters: it is Codec{}.Read.
 func Read(compressed io.Reader, mediaType string, store Store, lim Limits) (*ChangeSet, Stats, error) {
+	return Codec{}.Read(compressed, mediaType, store, lim)
+}
+
+// Read is the per-layer pipeline: decompress compressed (by media type and
+// magic bytes, see Decompress; gzip with c.Gunzip when set), hash the
+// uncompressed stream for the DiffID (with c.SHA256 when set), untar it
+// into a ChangeSet with contents in store, then drain the rest of both
+// streams to io.EOF, so that a verifying reader under compressed sees every
+// byte. A nil store means MemStore(); lim's zero fields take DefaultLimits.
+// Errors name the entry at fault; errors from compressed (such as a digest
+// mismatch reported at EOF) and from c.Gunzip (such as ErrGunzipFallback)
+// are returned wrapped. A Read that fails gives the contents it stored back
+// to a store that can take them ([Releaser]), so reading the layer again
+// does not count them twice.
+func (c Codec) Read(compressed io.Reader, mediaType string, store Store, lim Limits) (*ChangeSet, Stats, error) {
 	if store == nil {
 		store = MemStore()
 	}
 	lim = lim.WithDefaults()
 	in := &countReader{r: compressed}
-	rc, gz, err := decompress(in, mediaType)
+	rc, tail, err := c.decompress(in, mediaType)
 	if err != nil {
 		return nil, Stats{}, err
 	}
 	defer rc.Close()
-	h := &hashCounter{h: sha256.New(), max: lim.MaxBytes, ratio: lim.MaxRatio, in: in, cur: "(first header)"}
+	h := &hashCounter{h: c.sha256(), max: lim.MaxBytes, ratio: lim.MaxRatio, in: in, cur: "(first header)"}
 	r := &reader{tr: tar.NewReader(io.TeeReader(rc, h)), h: h, lim: lim, store: store,
 		cs: &ChangeSet{}, byPath: map[string]*Entry{}, dirs: map[string]struct{}{}}
+	if err := r.read(rc, tail, compressed); err != nil {
+		r.release()
+		return nil, r.st, err
+	}
+	r.st.DiffID = digest.NewDigest(digest.SHA256, h.h)
+	r.st.Size = h.n
+	return r.cs, r.st, nil
+}
+
+// read reads every entry, then drains what follows.
+func (r *reader) read(rc io.Reader, tail trailer, compressed io.Reader) error {
 	for {
 		hdr, err := r.tr.Next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, r.st, fmt.Errorf("reading tar (after %d entries): %w", r.st.Entries, err)
+			return fmt.Errorf("reading tar (after %d entries): %w", r.st.Entries, err)
 		}
 		if err := r.entry(hdr); err != nil {
-			return nil, r.st, err
+			return err
 		}
 	}
-	if err := r.drain(rc, gz, compressed); err != nil {
-		return nil, r.st, err
+	return r.drain(rc, tail, compressed)
+}
+
+// release gives the contents this Read stored back to a Releaser store.
+// Only regular files own theirs; hardlinks share their target's.
+func (r *reader) release() {
+	rel, ok := r.store.(Releaser)
+	if !ok {
+		return
 	}
-	r.st.DiffID = digest.NewDigest(digest.SHA256, h.h)
-	r.st.Size = h.n
-	return r.cs, r.st, nil
+	for _, e := range r.cs.Entries {
+		if e.Type == TypeFile && e.Content != nil {
+			rel.Release(e.Content)
+		}
+	}
 }
 
 // reader is one Read in progress: the tar stream, the hash and count of the
@@ -168,16 +196,17 @@ func (r *reader) content(hdr *tar.Header) (Content, error) {
 // record size (and sometimes more zeros) is part of the DiffID; data after
 // the last gzip member is counted (Stats.Trailing); the compressed stream
 // is read to its end so that its digest covers every byte.
-func (r *reader) drain(rc io.Reader, gz *gzipReader, compressed io.Reader) error {
+func (r *reader) drain(rc io.Reader, tail trailer, compressed io.Reader) error {
 	r.h.cur = "(after end of archive)"
 	if _, err := io.Copy(io.Discard, io.TeeReader(rc, r.h)); err != nil {
 		return fmt.Errorf("reading after end of tar: %w", err)
 	}
-	if gz != nil {
-		if err := gz.drainTrailing(); err != nil {
+	if tail != nil {
+		n, err := tail.drainTrailing()
+		if err != nil {
 			return fmt.Errorf("reading after last gzip member: %w", err)
 		}
-		r.st.Trailing = gz.trailing
+		r.st.Trailing = n
 	}
 	if _, err := io.Copy(io.Discard, compressed); err != nil {
 		return fmt.Errorf("reading layer to the end: %w", err)

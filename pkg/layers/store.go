@@ -29,6 +29,16 @@ type Content interface {
 	Size() int64
 }
 
+// Releaser is a Store that can take contents back: Release is given
+// contents it stored that nothing will read (a Read that failed had stored
+// them), so that their room counts no more. LimitStore gives their bytes
+// back to its budget and passes them on to its store when that is a
+// Releaser too. A Store without it keeps such contents until the store
+// itself is dropped (MemStore's are garbage once unreferenced).
+type Releaser interface {
+	Release(c Content)
+}
+
 // MemStore returns a Store that keeps contents in the Go heap. It allocates
 // as bytes arrive, in chunks of at most 1 MiB, never the declared size at
 // once: memory follows what was actually read.
@@ -132,8 +142,9 @@ func (c *chunked) ReadAt(p []byte, off int64) (int, error) {
 // have been stored through it in total, and then refuses (before reading
 // anything) with a *LimitError for MaxStored. Package pull shares one among
 // the concurrent Reads of an image's layers, so MaxStored bounds the whole
-// image. max follows Limits: 0 means DefaultLimits().MaxStored, negative
-// means no limit (s itself is returned). It is safe for concurrent use.
+// image; contents given back with Release (a failed Read's) count no more.
+// max follows Limits: 0 means DefaultLimits().MaxStored, negative means no
+// limit (s itself is returned). It is safe for concurrent use.
 func LimitStore(s Store, max int64) Store {
 	if max == 0 {
 		max = DefaultLimits().MaxStored
@@ -169,4 +180,14 @@ func (l *limitStore) Put(r io.Reader, size int64) (Content, error) {
 		l.mu.Unlock()
 	}
 	return c, err
+}
+
+// Release gives c's bytes back to the budget and c to s when s can take it.
+func (l *limitStore) Release(c Content) {
+	l.mu.Lock()
+	l.n -= max(c.Size(), 0)
+	l.mu.Unlock()
+	if r, ok := l.s.(Releaser); ok {
+		r.Release(c)
+	}
 }
