@@ -3,8 +3,10 @@ package registry
 import (
 	"context"
 	"fmt"
+	"hash"
 	"io"
 
+	"github.com/opencontainers/go-digest"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
 )
 
@@ -26,7 +28,7 @@ func (c *Client) Blob(ctx context.Context, r Ref, desc v1.Descriptor) (io.ReadCl
 	if err := desc.Digest.Validate(); err != nil {
 		return nil, fmt.Errorf("blob %q: %w", desc.Digest, err)
 	}
-	b := &blobReader{c: c, ctx: ctx, ref: r, desc: desc, h: desc.Digest.Algorithm().Hash()}
+	b := &blobReader{c: c, ctx: ctx, ref: r, desc: desc, h: c.blobHash(desc.Digest.Algorithm())}
 	if err := b.open(); err != nil {
 		return nil, err
 	}
@@ -61,4 +63,13 @@ func (c *Client) blobBytes(ctx context.Context, r Ref, desc v1.Descriptor, max i
 		return nil, fmt.Errorf("blob %s: more than the limit of %d bytes", desc.Digest, max)
 	}
 	return body, nil
+}
+
+// blobHash returns a new hash of algorithm a for verifying a blob:
+// Options.SHA256's for sha256 when set.
+func (c *Client) blobHash(a digest.Algorithm) hash.Hash {
+	if a == digest.SHA256 && c.opts.SHA256 != nil {
+		return c.opts.SHA256()
+	}
+	return a.Hash()
 }

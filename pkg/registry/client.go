@@ -3,6 +3,7 @@ package registry
 import (
 	"context"
 	"fmt"
+	"hash"
 	"net/http"
 	"sync"
 	"time"
@@ -75,6 +76,13 @@ type Options struct {
 	// DefaultStallTimeout (30s); negative means no limit. A live but very
 	// slow body is not a stall: bound the whole pull with the context.
 	StallTimeout time.Duration
+
+	// SHA256 returns a new SHA-256 hash for verifying sha256 blob digests;
+	// nil means crypto/sha256. A platform with a faster implementation
+	// sets it (package pull passes its Codec's). Whatever it returns, the
+	// sum is compared with the descriptor's digest, never trusted.
+	// Manifests, small and hashed in one call, use crypto/sha256.
+	SHA256 func() hash.Hash
 }
 
 // Client talks to registries. It remembers, per registry host, the scheme,
