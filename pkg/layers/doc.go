@@ -6,7 +6,9 @@
 // chosen by media type and checked against the magic bytes), hash the
 // uncompressed stream (the DiffID), untar into a [ChangeSet] and drain both
 // streams to io.EOF so the caller's digest verification sees every byte.
-// [FS.Apply] then lays each change set on top of the ones before it.
+// [Codec.Read] is the same with a [Codec]'s SHA-256 and gzip inflater (the
+// browser's native ones, say). [FS.Apply] then lays each change set on top
+// of the ones before it.
 //
 // # Paths
 //

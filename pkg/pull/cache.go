@@ -2,11 +2,14 @@ package pull
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 
 	"github.com/opencontainers/go-digest"
 	v1 "github.com/opencontainers/image-spec/specs-go/v1"
+
+	"github.com/regscope/regscope/pkg/layers"
 )
 
 // Cache keeps verified blobs (configs and layers) between pulls, by digest.
@@ -26,7 +29,11 @@ type Cache interface {
 // else from the registry (kept as it is read). read must read the blob to
 // io.EOF for it to be verified (and kept). When reading a kept blob fails —
 // it no longer matches its digest, or the disk failed — the failure is
-// reported as a message and the blob is downloaded once more.
+// reported as a message and the blob is downloaded once more; a failure of
+// the codec's gzip inflater (layers.ErrGunzipFallback) is not the kept
+// blob's, and is returned. A downloaded blob whose read fails is still read
+// to its end (blobVerdict), so its digest is checked and the cache keeps it
+// for the read after a fallback.
 func (p *puller) withBlob(ctx context.Context, phase string, d v1.Descriptor, read func(io.Reader) error) error {
 	if c := p.opts.Cache; c != nil {
 		size := d.Size
@@ -36,7 +43,7 @@ func (p *puller) withBlob(ctx context.Context, phase string, d v1.Descriptor, re
 		if rc, ok := c.Get(d.Digest, size); ok {
 			err := read(rc)
 			rc.Close()
-			if err == nil || ctx.Err() != nil {
+			if err == nil || ctx.Err() != nil || errors.Is(err, layers.ErrGunzipFallback) {
 				return err
 			}
 			p.rep.emit(Event{Phase: phase, Layer: -1, Digest: d.Digest,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
@@ -192,11 +193,12 @@ func (p *puller) apply(img *Image, l Layer) error {
 // runs. A blob that fails that check is read once more with caches
 // bypassed (a mirror or proxy may have served it) before the layer fails.
 func (p *puller) layer(ctx context.Context, i int, d v1.Descriptor) (*layers.ChangeSet, layers.Stats, error) {
-	cs, st, err := p.layerOnce(ctx, i, d)
+	codec := p.opts.Codec
+	cs, st, err := p.layerWith(ctx, i, d, &codec)
 	if registry.IsCorrupt(err) && ctx.Err() == nil {
 		p.rep.emit(Event{Phase: PhaseLayers, Layer: -1,
 			Message: fmt.Sprintf("layer %d: %v; fetching it again from the registry, bypassing caches", i, registry.Corruption(err))})
-		cs, st, err = p.layerOnce(registry.WithoutCaches(ctx), i, d)
+		cs, st, err = p.layerWith(registry.WithoutCaches(ctx), i, d, &codec)
 	}
 	if err != nil {
 		p.fail(ctx, Event{Phase: PhaseLayers, Layer: i, Digest: d.Digest, Total: d.Size}, err)
@@ -204,8 +206,42 @@ func (p *puller) layer(ctx context.Context, i int, d v1.Descriptor) (*layers.Cha
 	return cs, st, err
 }
 
-// layerOnce is one attempt of layer.
-func (p *puller) layerOnce(ctx context.Context, i int, d v1.Descriptor) (*layers.ChangeSet, layers.Stats, error) {
+// layerWith is layerOnce with *codec. When the codec's gzip inflater cannot
+// decode the layer (layers.ErrGunzipFallback), it says so in a progress
+// message and reads the layer again from its start with Go's inflater (and
+// the codec's SHA-256), which *codec keeps for any later attempt. The
+// failed attempt took nothing from the budget: layers.Read gave back the
+// contents it had stored, and the budget counts only layers read whole.
+func (p *puller) layerWith(ctx context.Context, i int, d v1.Descriptor, codec *layers.Codec) (*layers.ChangeSet, layers.Stats, error) {
+	cs, st, err := p.layerOnce(ctx, i, d, *codec)
+	if codec.Gunzip == nil || !errors.Is(err, layers.ErrGunzipFallback) || ctx.Err() != nil {
+		return cs, st, err
+	}
+	p.rep.emit(Event{Phase: PhaseLayers, Layer: -1, Digest: d.Digest,
+		Message: fmt.Sprintf("layer %d: the platform's gzip inflater cannot decode it (%s); inflating it again from its start with Go's", i, fallbackReason(err))})
+	codec.Gunzip = nil
+	return p.layerOnce(ctx, i, d, *codec)
+}
+
+// fallbackReason is what the inflater said when it gave up: the message of
+// the innermost error wrapping layers.ErrGunzipFallback, without that
+// error's own words.
+func fallbackReason(err error) string {
+	reason := ""
+	for e := err; e != nil && e != layers.ErrGunzipFallback; e = errors.Unwrap(e) {
+		if errors.Is(e, layers.ErrGunzipFallback) {
+			reason = e.Error()
+		}
+	}
+	reason = strings.TrimPrefix(strings.TrimPrefix(reason, layers.ErrGunzipFallback.Error()), ": ")
+	if reason == "" {
+		return layers.ErrGunzipFallback.Error()
+	}
+	return reason
+}
+
+// layerOnce is one attempt of layer, reading with codec.
+func (p *puller) layerOnce(ctx context.Context, i int, d v1.Descriptor, codec layers.Codec) (*layers.ChangeSet, layers.Stats, error) {
 	ev := Event{Phase: PhaseLayers, Layer: i, Digest: d.Digest, State: Downloading, Total: d.Size}
 	p.rep.emit(ev)
 	var cs *layers.ChangeSet
@@ -214,7 +250,7 @@ func (p *puller) layerOnce(ctx context.Context, i int, d v1.Descriptor) (*layers
 	err := p.withBlob(ctx, PhaseLayers, d, func(r io.Reader) error {
 		c = &counter{r: r, ev: ev, rep: p.rep, step: 256 << 10}
 		var err error
-		cs, st, err = layers.Read(c, d.MediaType, p.opts.Store, p.opts.Limits)
+		cs, st, err = codec.Read(c, d.MediaType, p.opts.Store, p.opts.Limits)
 		return err
 	})
 	if err != nil {

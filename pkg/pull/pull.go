@@ -27,6 +27,12 @@ type Options struct {
 	Store layers.Store
 	// Limits bound what an image may make the pull hold.
 	Limits layers.Limits
+	// Codec supplies the SHA-256 (blob digests and DiffIDs) and the gzip
+	// inflater; the zero Codec is Go's. Its SHA256 verifies blobs unless
+	// Registry.SHA256 is set. A layer its Gunzip cannot decode (an error
+	// wrapping layers.ErrGunzipFallback) is read again from its start with
+	// Go's inflater, with a progress message saying so.
+	Codec layers.Codec
 	// Cache, when set, keeps verified configs and layer blobs between
 	// pulls; nil downloads every blob.
 	Cache Cache
@@ -61,6 +67,9 @@ func Pull(ctx context.Context, ref string, o Options) (*Image, error) {
 	rep := &reporter{fn: o.Progress}
 	if o.Registry.ManifestPayload == nil {
 		o.Registry.ManifestPayload = manifest.Payload // signed schema1 digests cover the payload
+	}
+	if o.Registry.SHA256 == nil {
+		o.Registry.SHA256 = o.Codec.SHA256
 	}
 	p := &puller{
 		ref:    r,
