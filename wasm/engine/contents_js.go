@@ -28,6 +28,8 @@ type contents struct {
 	open  map[string]*OPFSStore // by side
 	kept  map[string]string     // by side: msg.StorageDisk or msg.StorageNone
 	swept bool                  // files other workers left behind were removed
+
+	exported, previous string // the last two export files (export_js.go)
 }
 
 // storage says where the last store opened for side keeps contents.

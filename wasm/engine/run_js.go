@@ -165,6 +165,8 @@ func (w *worker) handle(e msg.Envelope) {
 		answer(w, e, w.eng.Stat)
 	case msg.KindRead:
 		decoded(w, e, func(req msg.ReadRequest) { w.read(e.ID, req) })
+	case msg.KindExport:
+		decoded(w, e, func(req msg.ReadRequest) { w.export(e.ID, req) })
 	case msg.KindSupply:
 		w.supply(e.ID, e)
 	case msg.KindPackages:

@@ -52,6 +52,9 @@ func newClient(l *loop, worker js.Value, onReady func(), onFatal func(error)) *c
 			e.Body = []byte(b.String())
 		}
 		data := d.Get("data")
+		if f := msg.File(d); f.Truthy() { // an export's File (msg.KindExport)
+			data = f
+		}
 		l.post(func() { c.dispatch(e, data) })
 		return nil
 	}))

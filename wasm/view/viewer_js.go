@@ -184,7 +184,7 @@ func (v *viewer) drawBar(p string, st *msg.StatResult) {
 	who := span("", own)
 	who.SetAttribute("title", "uid:gid "+ids)
 	dl := button("Download", "id", "download")
-	listen(v.p.loop, dl, "click", func(dom.Event) { v.download(p) })
+	listen(v.p.loop, dl, "click", func(dom.Event) { v.download(p, dl) })
 	meta := add(elem("div", "class", "vb-meta"), span("mono", format.Mode(e.Type, e.Mode)), who,
 		span("", e.Type), span("", format.Size(e.Size)), span("lyr", "layer "+strconv.Itoa(e.Layer)))
 	if e.Link != "" {
@@ -204,9 +204,15 @@ func (v *viewer) drawBar(p string, st *msg.StatResult) {
 	}
 }
 
-// download saves the file's original bytes under its name.
-func (v *viewer) download(p string) {
-	v.p.ask(msg.KindRead, msg.ReadRequest{Path: p, Limit: -1}, func(r reply) {
+// download saves the file's original bytes under its name. The engine
+// answers with a File on disk when it keeps contents there (a Blob made of
+// it reads from disk as the download is written), else with the bytes.
+func (v *viewer) download(p string, dl dom.Element) {
+	dl.SetAttribute("aria-busy", "true")
+	dl.SetTextContent("Preparing…")
+	v.p.ask(msg.KindExport, msg.ReadRequest{Path: p}, func(r reply) {
+		dl.RemoveAttribute("aria-busy")
+		dl.SetTextContent("Download")
 		if err := r.err(); err != nil {
 			v.p.status.showError(err)
 			return
