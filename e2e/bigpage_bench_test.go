@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
 	"github.com/regscope/regscope/pkg/archive"
@@ -173,6 +174,32 @@ func pageBig(b *testing.B, save bigSave) {
 	firstBytes := time.Since(start)
 	usage := eval[float64](tb, `navigator.storage.estimate().then(e => e.usage)`)
 	peak, procs := stop()
+
+	// Download /big.bin: the page hands the browser a File on disk.
+	stop = sampleTree(proc.Pid, 200*time.Millisecond)
+	downloads := b.TempDir()
+	if _, err := chromedp.Call(tb.ctx, cdpbrowser.SetDownloadBehavior,
+		cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		b.Fatal(err)
+	}
+	start = time.Now()
+	tb.click("#download")
+	got := filepath.Join(downloads, "big.bin")
+	for deadline := time.Now().Add(bigPageWait); ; time.Sleep(200 * time.Millisecond) {
+		if fi, err := os.Stat(got); err == nil && fi.Size() == save.files[0] {
+			break
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("/big.bin was not downloaded whole within %v", bigPageWait)
+		}
+	}
+	download := time.Since(start)
+	dlPeak, _ := stop()
+	os.Remove(got)
+	b.ReportMetric(download.Seconds(), "page-download-s")
+	b.ReportMetric(float64(dlPeak.pss)/(1<<20), "browser-download-peak-pss-MiB")
+	b.Logf("page: /big.bin (%d bytes) downloaded in %v; browser peak meanwhile: RSS %d MiB, PSS %d MiB",
+		save.files[0], download.Round(time.Millisecond), dlPeak.rss>>20, dlPeak.pss>>20)
 	b.ReportMetric(verified.Seconds(), "page-verified-s")
 	b.ReportMetric(firstBytes.Seconds(), "page-first-bytes-s")
 	b.ReportMetric(float64(peak.rss)/(1<<20), "browser-peak-rss-MiB")
