@@ -15,7 +15,12 @@ import (
 // reports it in /proc: the sum of their resident set sizes (pages shared
 // between them counted once per process, so an upper bound) and of their
 // proportional set sizes (shared pages divided among their users).
-type treeMemory struct{ rss, pss int64 }
+// top names the process with the most PSS and says how much it holds
+// ("renderer 812 MiB"), to tell which of the browser's processes grew.
+type treeMemory struct {
+	rss, pss int64
+	top      string
+}
 
 // sampleTree samples the memory of root's process tree every interval
 // until stop is called, which returns the peaks and the number of processes
@@ -38,7 +43,9 @@ func sampleTree(root int, interval time.Duration) (stop func() (peak treeMemory,
 			if m.rss > peak.rss {
 				peak.rss, procs = m.rss, n
 			}
-			peak.pss = max(peak.pss, m.pss)
+			if m.pss > peak.pss {
+				peak.pss, peak.top = m.pss, m.top
+			}
 			mu.Unlock()
 			select {
 			case <-done:
@@ -84,6 +91,7 @@ func readTree(root int) (treeMemory, int) {
 	}
 	var m treeMemory
 	n := 0
+	var topPSS int64
 	for pid := range parent {
 		if !in(pid) {
 			continue
@@ -91,8 +99,23 @@ func readTree(root int) (treeMemory, int) {
 		n++
 		r := rollup(pid)
 		m.rss, m.pss = m.rss+r.rss, m.pss+r.pss
+		if r.pss > topPSS {
+			topPSS, m.top = r.pss, processType(pid)+" "+strconv.FormatInt(r.pss>>20, 10)+" MiB"
+		}
 	}
 	return m, n
+}
+
+// processType is a Chromium process's --type (renderer, gpu-process,
+// utility, …), "browser" for the main one.
+func processType(pid int) string {
+	b, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	for _, a := range strings.Split(string(b), "\x00") {
+		if t, ok := strings.CutPrefix(a, "--type="); ok {
+			return t
+		}
+	}
+	return "browser"
 }
 
 // rollup is the Rss and Pss of /proc/PID/smaps_rollup, in bytes (zero if
