@@ -80,6 +80,9 @@ type Transport struct {
 	// OnDrop is told, once per entry, that a kept entry failed verification
 	// and was removed; the engine shows it as a progress note.
 	OnDrop func(note string)
+	// MAC seals the entries kept under a name rather than a digest
+	// (sealed.go); nil keeps none.
+	MAC MAC
 
 	mu      sync.Mutex
 	index   map[string]entry // nil until loaded
@@ -196,10 +199,14 @@ func (t *Transport) fill(req *http.Request, k key) (*http.Response, error) {
 
 // drop removes k's entry, reporting it as having failed verification.
 func (t *Transport) drop(k key) {
+	t.dropWith(k, fmt.Sprintf("cache entry %s failed verification and was dropped", k.digest))
+}
+
+// dropWith removes k's entry, reporting note when there was one.
+func (t *Transport) dropWith(k key, note string) {
 	t.mu.Lock()
 	t.load()
 	_, had := t.index[k.name]
-	note := fmt.Sprintf("cache entry %s failed verification and was dropped", k.digest)
 	if had {
 		delete(t.index, k.name)
 		t.save()
