@@ -82,7 +82,7 @@ func TestVerifiedCache(t *testing.T) {
 	if got := c.take(); len(got) != 0 {
 		t.Errorf("second open fetched blobs %v; want none (all from the cache)", got)
 	}
-	tb.waitAttr(10*time.Second, "#cache-usage", "data-entries", "2") // the config and the layer (the manifest was asked for by tag)
+	tb.waitAttr(10*time.Second, "#cache-usage", "data-entries", "3") // the config, the layer and its index (the manifest was asked for by tag)
 
 	quoted, _ := json.Marshal(s.url + "/.regscope-cache/" + host + "/" + layer.String())
 	// A body of the right size but the wrong bytes: only its digest can tell.
@@ -100,8 +100,8 @@ func TestVerifiedCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The layer is kept again, verified: two entries still.
-	want := fmt.Sprintf("2 entries, %.1f MB of 2147.5 MB; tampered entries dropped: 1", float64(bytes)/1e6)
+	// The layer is kept again, verified: three entries still.
+	want := fmt.Sprintf("3 entries, %.1f MB of 2147.5 MB; tampered entries dropped: 1", float64(bytes)/1e6)
 	if got := tb.text("#cache-usage"); got != want {
 		t.Errorf("#cache-usage = %q, want %q", got, want)
 	}
@@ -111,7 +111,7 @@ func TestVerifiedCache(t *testing.T) {
 
 	tb = newTab(t) // the start screen, where the cache's usage is shown
 	tb.navigate(s.url + "/")
-	tb.waitAttr(10*time.Second, "#cache-usage", "data-entries", "2")
+	tb.waitAttr(10*time.Second, "#cache-usage", "data-entries", "3")
 	tb.click("#cache-clear")
 	tb.waitAttr(10*time.Second, "#cache-usage", "data-entries", "0")
 	if got := tb.attr("#cache-usage", "data-bytes"); got != "0" {

@@ -108,6 +108,7 @@ func LayerOf(l pull.Layer) msg.Layer {
 		Index: l.Index, Digest: string(l.Digest), MediaType: l.MediaType, Size: l.Size,
 		DiffID: string(l.DiffID), UncompressedSize: l.UncompressedSize,
 		Added: l.Stats.Added, Modified: l.Stats.Modified, Deleted: l.Stats.Deleted,
+		FromIndex: l.FromIndex,
 	}
 	if l.Changes != nil {
 		ml.Entries = len(l.Changes.Entries)

@@ -58,6 +58,9 @@ func Run() {
 	}
 	if st := newCacheStore(origin.Scheme + "://" + origin.Host); st != nil {
 		w.cache = &pcache.Transport{Next: w.transport, Store: st, OnDrop: w.note}
+		if mac, err := newWebCryptoMAC(); err == nil {
+			w.cache.MAC = mac // layer indexes are kept too
+		}
 	}
 	onMessage := js.FuncOf(func(this js.Value, args []js.Value) any {
 		w.receive(args[0].Get("data"))
@@ -215,6 +218,10 @@ func (w *worker) read(id int64, req msg.ReadRequest) {
 		w.fail(id, err, "")
 		return
 	}
+	if c, err = w.materialise(id, c); err != nil {
+		w.fail(id, err, "")
+		return
+	}
 	env, err := msg.New(id, msg.KindResult, r)
 	if err != nil {
 		w.fail(id, err, "")
@@ -244,6 +251,9 @@ func (w *worker) pull(id int64, req msg.PullRequest) {
 	domain := domainOf(req.Ref)
 	opts := w.options(id, domain, "")
 	opts.Platform = req.Platform
+	if w.cache != nil {
+		opts.Indexes = w.cache.LayerIndexes(domain)
+	}
 	current := func() bool { w.mu.Lock(); defer w.mu.Unlock(); return w.pullID == id }
 	w.eng.Progressive(&opts, w.contents.storage(""), current, func(m msg.Merged) {
 		if env, err := msg.New(id, msg.KindMerged, m); err == nil {

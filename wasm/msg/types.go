@@ -46,6 +46,11 @@ type Layer struct {
 	Entries          int    `json:"entries"`     // entries in the layer's own change set
 	AddedBytes       int64  `json:"addedBytes"`  // regular-file content in its change set (inspect.LayerBytes.Added)
 	WastedBytes      int64  `json:"wastedBytes"` // lower layers' file content it replaced or deleted (inspect.LayerBytes.Wasted)
+	// FromIndex, when set, says the layer was listed from its index kept
+	// in the verified cache ("the verified cache (MAC checked)"): its blob
+	// and DiffID were verified when first pulled, and its contents are read
+	// from the blob again, verified, when first read (pull.Layer.FromIndex).
+	FromIndex string `json:"fromIndex,omitempty"`
 }
 
 // PullResult is a pulled, fully verified image.

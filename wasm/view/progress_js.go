@@ -195,7 +195,11 @@ func (g *progress) event(ev msg.Progress) {
 func (g *progress) finish(img *msg.PullResult) {
 	for _, l := range img.Layers {
 		b := g.bar(l.Index, l.Digest)
-		b.setState("done", "✓ verified", "digest and DiffID verified")
+		if l.FromIndex != "" {
+			b.setState("done", "✓ from cache", "digest and DiffID verified when first pulled; index from "+l.FromIndex)
+		} else {
+			b.setState("done", "✓ verified", "digest and DiffID verified")
+		}
 		b.setBytes(l.Size, l.Size)
 		b.bytes.SetTextContent(format.Size(l.Size) + " → " + format.Size(l.UncompressedSize))
 		b.bytes.SetAttribute("title", "compressed → uncompressed")

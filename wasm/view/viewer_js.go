@@ -3,6 +3,7 @@
 package view
 
 import (
+	"fmt"
 	"path"
 	"strconv"
 	"strings"
@@ -96,11 +97,34 @@ func (v *viewer) open(p string, st *msg.StatResult) {
 	if e.Size <= imageCap && (strings.HasSuffix(strings.ToLower(p), ".svg") || isImageName(p)) {
 		limit = imageCap
 	}
-	v.p.ask(msg.KindRead, msg.ReadRequest{Path: p, Limit: limit}, func(r reply) {
+	restored := false
+	v.p.c.ask(msg.KindRead, msg.ReadRequest{Path: p, Limit: limit}, func(ev msg.Progress) {
+		restored = true
+		if v.file == p {
+			v.restoring(p, ev)
+		}
+	}, func(r reply) {
+		if restored { // the read went through the verified cache, which may have dropped an entry
+			v.p.cache.refresh(false)
+		}
 		if v.file == p {
 			v.read(p, r)
 		}
 	})
+}
+
+// restoring shows how the engine's read of a layer listed from the
+// verified cache goes: its contents are read from the layer's blob again
+// and verified before p's bytes are sent.
+func (v *viewer) restoring(p string, ev msg.Progress) {
+	text := ev.Message
+	if text == "" {
+		text = fmt.Sprintf("layer %d: %s", ev.Layer, ev.State)
+		if ev.Total > 0 {
+			text += " " + format.Size(ev.Done) + " / " + format.Size(ev.Total)
+		}
+	}
+	v.show(p, "restoring", textEl("p", text, "class", "muted", "id", "viewer-restoring"))
 }
 
 // read shows the bytes the engine sent for p.
