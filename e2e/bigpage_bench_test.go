@@ -198,14 +198,15 @@ func pageBig(b *testing.B, save bigSave) {
 	os.Remove(got)
 	b.ReportMetric(download.Seconds(), "page-download-s")
 	b.ReportMetric(float64(dlPeak.pss)/(1<<20), "browser-download-peak-pss-MiB")
-	b.Logf("page: /big.bin (%d bytes) downloaded in %v; browser peak meanwhile: RSS %d MiB, PSS %d MiB (the most: %s)",
-		save.files[0], download.Round(time.Millisecond), dlPeak.rss>>20, dlPeak.pss>>20, dlPeak.top)
+	b.Logf("page: /big.bin (%d bytes) downloaded in %v; browser peak meanwhile: RSS %d MiB, PSS %d MiB (the most: %s), anonymous PSS %d MiB",
+		save.files[0], download.Round(time.Millisecond), dlPeak.rss>>20, dlPeak.pss>>20, dlPeak.top, dlPeak.anon>>20)
 	b.ReportMetric(verified.Seconds(), "page-verified-s")
 	b.ReportMetric(firstBytes.Seconds(), "page-first-bytes-s")
 	b.ReportMetric(float64(peak.rss)/(1<<20), "browser-peak-rss-MiB")
 	b.ReportMetric(float64(peak.pss)/(1<<20), "browser-peak-pss-MiB")
+	b.ReportMetric(float64(peak.anon)/(1<<20), "browser-peak-anon-pss-MiB")
 	b.ReportMetric(usage/(1<<20), "storage-usage-MiB")
-	b.Logf("page: %s (%d bytes) verified in %v; /big.bin's first bytes %v later; browser before: RSS %d MiB, PSS %d MiB in %d processes; peak: RSS %d MiB (%d processes), PSS %d MiB (the most: %s); storage usage %.0f MiB",
+	b.Logf("page: %s (%d bytes) verified in %v; /big.bin's first bytes %v later; browser before: RSS %d MiB, PSS %d MiB in %d processes; peak: RSS %d MiB (%d processes), PSS %d MiB (the most: %s), anonymous PSS %d MiB; storage usage %.0f MiB",
 		file, save.total, verified.Round(time.Millisecond), firstBytes.Round(time.Millisecond),
-		before.rss>>20, before.pss>>20, procs0, peak.rss>>20, procs, peak.pss>>20, peak.top, usage/(1<<20))
+		before.rss>>20, before.pss>>20, procs0, peak.rss>>20, procs, peak.pss>>20, peak.top, peak.anon>>20, usage/(1<<20))
 }

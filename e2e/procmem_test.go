@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,9 +18,11 @@ import (
 // proportional set sizes (shared pages divided among their users).
 // top names the process with the most PSS and says how much it holds
 // ("renderer 812 MiB"), to tell which of the browser's processes grew.
+// anon is the part of pss that is anonymous memory (the heap, buffers),
+// the rest being mapped files (which the kernel can drop and read again).
 type treeMemory struct {
-	rss, pss int64
-	top      string
+	rss, pss, anon int64
+	top            string
 }
 
 // sampleTree samples the memory of root's process tree every interval
@@ -46,6 +49,7 @@ func sampleTree(root int, interval time.Duration) (stop func() (peak treeMemory,
 			if m.pss > peak.pss {
 				peak.pss, peak.top = m.pss, m.top
 			}
+			peak.anon = max(peak.anon, m.anon)
 			mu.Unlock()
 			select {
 			case <-done:
@@ -98,9 +102,9 @@ func readTree(root int) (treeMemory, int) {
 		}
 		n++
 		r := rollup(pid)
-		m.rss, m.pss = m.rss+r.rss, m.pss+r.pss
+		m.rss, m.pss, m.anon = m.rss+r.rss, m.pss+r.pss, m.anon+r.anon
 		if r.pss > topPSS {
-			topPSS, m.top = r.pss, processType(pid)+" "+strconv.FormatInt(r.pss>>20, 10)+" MiB"
+			topPSS, m.top = r.pss, fmt.Sprintf("%s %d MiB, %d MiB of it anonymous", processType(pid), r.pss>>20, r.anon>>20)
 		}
 	}
 	return m, n
@@ -137,6 +141,8 @@ func rollup(pid int) treeMemory {
 			m.rss = kb << 10
 		case "Pss:":
 			m.pss = kb << 10
+		case "Pss_Anon:":
+			m.anon = kb << 10
 		}
 	}
 	return m
