@@ -183,7 +183,8 @@ func newHTTPServer(h http.Handler, logger *log.Logger, headerTimeout time.Durati
 // Both answer only through gate: to the server's own names and page.
 func newHandler(static fs.FS, wasm *wasmbin.Source, reg *demo.Registry, rel *relay.Relay, gate *relay.Gate) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /regscope.wasm", wasm.ServeWasm)
+	mux.HandleFunc("GET /"+wasmbin.View+".wasm", wasm.ServeView)
+	mux.HandleFunc("GET /"+wasmbin.Engine+".wasm", wasm.ServeEngine)
 	mux.HandleFunc("GET /wasm_exec.js", wasm.ServeExecJS)
 	mux.HandleFunc("GET /api/info", func(w http.ResponseWriter, r *http.Request) { serveInfo(w, r, wasm, reg) })
 	files := http.FileServerFS(static)
@@ -219,7 +220,8 @@ const pageCSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worke
 
 // serverInfo is the body of GET /api/info.
 type serverInfo struct {
-	Wasm       string        `json:"wasm"`       // the wasm's version (ETag) for ?v=; "" while building or failed
+	View       string        `json:"view"`       // the view's wasm version (ETag) for ?v=; "" while building or failed
+	Engine     string        `json:"engine"`     // the engine's, likewise
 	WasmStatus string        `json:"wasmStatus"` // "ready", "building" or "failed: …"
 	Version    string        `json:"version"`
 	Images     []serverImage `json:"images"`
@@ -238,7 +240,7 @@ func serveInfo(w http.ResponseWriter, r *http.Request, wasm *wasmbin.Source, reg
 	case err != nil:
 		in.WasmStatus = "failed: " + err.Error()
 	case b != nil:
-		in.Wasm, in.WasmStatus = b.ETag(), "ready"
+		in.View, in.Engine, in.WasmStatus = b.View().ETag(), b.Engine().ETag(), "ready"
 	}
 	host := r.Host
 	if host == "" {

@@ -32,7 +32,9 @@ func TestServerRoutes(t *testing.T) {
 		"index.html": {Data: []byte("<!doctype html><title>regscope</title>")},
 		"style.css":  {Data: []byte("body{}")},
 	}
-	bin := wasmbin.FromGzip(wasmbin.Compress([]byte("\x00asm\x01\x00\x00\x00")), []byte("// wasm_exec.js"))
+	view := wasmbin.NewModule(wasmbin.View, wasmbin.Compress([]byte("\x00asm\x01\x00\x00\x00view")), nil)
+	engine := wasmbin.NewModule(wasmbin.Engine, wasmbin.Compress([]byte("\x00asm\x01\x00\x00\x00engine")), nil)
+	bin := wasmbin.NewBinary(view, engine, []byte("// wasm_exec.js"))
 	reg, err := demo.New(context.Background(), demo.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -58,10 +60,13 @@ func TestServerRoutes(t *testing.T) {
 		{"GET", "/", nil, 200, map[string]string{"Cache-Control": "no-cache"}, "<title>regscope</title>"},
 		{"GET", "/style.css", nil, 200, map[string]string{"Content-Type": "text/css; charset=utf-8"}, "body{}"},
 		{"POST", "/", nil, 405, nil, ""},
-		{"GET", "/regscope.wasm?v=" + bin.ETag(), map[string]string{"Accept-Encoding": "gzip"}, 200,
+		{"GET", "/view.wasm?v=" + view.ETag(), map[string]string{"Accept-Encoding": "gzip"}, 200,
 			map[string]string{"Content-Type": "application/wasm", "Content-Encoding": "gzip", "Cache-Control": "public, max-age=31536000, immutable"}, ""},
-		{"GET", "/regscope.wasm", map[string]string{"Accept-Encoding": "identity"}, 200,
-			map[string]string{"Content-Type": "application/wasm", "Cache-Control": "no-cache"}, "\x00asm"},
+		{"GET", "/view.wasm", map[string]string{"Accept-Encoding": "identity"}, 200,
+			map[string]string{"Content-Type": "application/wasm", "Cache-Control": "no-cache"}, "\x00asm\x01\x00\x00\x00view"},
+		{"GET", "/engine.wasm?v=" + engine.ETag(), map[string]string{"Accept-Encoding": "identity"}, 200,
+			map[string]string{"Content-Type": "application/wasm", "Cache-Control": "public, max-age=31536000, immutable"}, "\x00asm\x01\x00\x00\x00engine"},
+		{"GET", "/regscope.wasm", nil, 404, nil, ""},
 		{"GET", "/wasm_exec.js", nil, 200, nil, "// wasm_exec.js"},
 		{"GET", "/v2/", nil, 200, map[string]string{"Content-Security-Policy": "sandbox", "X-Content-Type-Options": "nosniff"}, ""},
 		{"HEAD", "/v2/demo/showcase/manifests/latest", map[string]string{"Accept": "application/vnd.oci.image.index.v1+json"}, 200,
@@ -121,7 +126,7 @@ func TestServerRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if in.Wasm != bin.ETag() || in.WasmStatus != "ready" || !in.Relay || len(in.Images) < 4 ||
+	if in.View != view.ETag() || in.Engine != engine.ETag() || in.View == in.Engine || in.WasmStatus != "ready" || !in.Relay || len(in.Images) < 4 ||
 		in.Images[0].Ref != "regscope.example:9000/demo/showcase:latest" || in.Images[0].Title == "" {
 		t.Errorf("/api/info = %+v", in)
 	}

@@ -106,7 +106,8 @@ func startServerT(t testing.TB, args ...string) *server {
 
 // info is the part of GET /api/info the tests read.
 type info struct {
-	Wasm       string `json:"wasm"`
+	View       string `json:"view"`
+	Engine     string `json:"engine"`
 	WasmStatus string `json:"wasmStatus"`
 	Images     []struct {
 		Ref string `json:"ref"`

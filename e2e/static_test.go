@@ -50,7 +50,8 @@ func staticServer(t *testing.T, dir string) string {
 func TestStaticSite(t *testing.T) {
 	dir, dir2 := filepath.Join(t.TempDir(), "site"), filepath.Join(t.TempDir(), "site2")
 	writeSite(t, dir)
-	for _, f := range []string{"index.html", "style.css", "boot.js", "worker.js", "wasm_exec.js", "regscope.wasm", "regscope.wasm.gz"} {
+	for _, f := range []string{"index.html", "style.css", "boot.js", "worker.js", "wasm_exec.js",
+		"view.wasm", "view.wasm.gz", "view.wasm.br", "engine.wasm", "engine.wasm.gz", "engine.wasm.br"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("the site lacks %s: %v", f, err)
 		}

@@ -1,6 +1,6 @@
 // Package web holds the page's static files: index.html, style.css, the
 // bootstrap and worker scripts. The server serves them from Static (rooted at
-// "static"); the wasm binary and wasm_exec.js are served beside them by the
+// "static"); the two wasm programs and wasm_exec.js are served beside them by the
 // server itself.
 package web
 

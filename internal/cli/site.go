@@ -27,8 +27,10 @@ const siteCSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worke
 
 // cmdSite writes the page as static files into a directory: index.html
 // (with its CSP as a <meta> tag), style.css, boot.js, worker.js,
-// wasm_exec.js, regscope.wasm and its precompressed regscope.wasm.gz, and,
-// with --relay, the config file naming the relay.
+// wasm_exec.js, the two programs view.wasm and engine.wasm, each with its
+// precompressed .gz and .br (for hosts that serve those, e.g. nginx's
+// gzip_static and brotli_static), and, with --relay, the config file naming
+// the relay.
 func cmdSite(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("site", flag.ContinueOnError)
 	relay := fs.String("relay", "", "the `URL` of a regscope server (serve --allow-origin THIS-SITE's-ORIGIN) whose relay the page uses for registries without CORS headers")
@@ -54,12 +56,22 @@ func cmdSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if bin, err = wasmbin.Build(ctx, wasmbin.BuildOptions{}); err != nil {
 			return fmt.Errorf("site: %v", err)
 		}
+		if bin.View().Brotli() == nil || bin.Engine().Brotli() == nil {
+			fmt.Fprintln(stderr, "compressing the page's WebAssembly with brotli (once: later runs take it from the cache)…")
+		}
+		if err := bin.CompressBrotli(ctx); err != nil {
+			return fmt.Errorf("site: %v", err)
+		}
 	}
-	raw, err := bin.Wasm()
-	if err != nil {
-		return fmt.Errorf("site: %v", err)
+	for _, m := range bin.Modules() {
+		raw, err := m.Wasm()
+		if err != nil {
+			return fmt.Errorf("site: %v", err)
+		}
+		name := m.Name() + ".wasm"
+		files[name], files[name+".gz"], files[name+".br"] = raw, m.Gzip(), m.Brotli()
 	}
-	files["regscope.wasm"], files["regscope.wasm.gz"], files["wasm_exec.js"] = raw, bin.Gzip(), bin.ExecJS()
+	files["wasm_exec.js"] = bin.ExecJS()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("site: %v", err)
 	}

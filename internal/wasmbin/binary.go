@@ -1,11 +1,16 @@
-// Package wasmbin obtains the page's WebAssembly binary (the ./wasm package
-// compiled for GOOS=js GOARCH=wasm) and the Go runtime's wasm_exec.js, and
-// serves them: gzip-precompressed, with a content-hash ETag and long-lived
-// caching when requested by version.
+// Package wasmbin obtains the page's two WebAssembly programs — the view
+// (./wasm/cmd/view, run on the page's main thread) and the engine
+// (./wasm/cmd/engine, run in a Web Worker) — compiled for GOOS=js
+// GOARCH=wasm, and the Go runtime's wasm_exec.js, and serves them:
+// precompressed (brotli when ready and accepted, else gzip), with a
+// content-hash ETag and long-lived caching when requested by version.
 //
-// A plain build compiles ./wasm at start-up with the local Go toolchain (so
-// `go run .` on a fresh clone works). A build with -tags embedwasm, after
-// `go generate ./internal/wasmbin`, embeds the prebuilt files instead.
+// A plain build compiles both programs at start-up with the local Go
+// toolchain (so `go run .` on a fresh clone works), serves them gzip'd at
+// once and brotli'd once the background compression (cached by content
+// hash in the cache directory, so only the first start pays) is done. A
+// build with -tags embedwasm, after `go generate ./internal/wasmbin`,
+// embeds the prebuilt files, both encodings included.
 package wasmbin
 
 import (
@@ -17,27 +22,107 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/andybalholm/brotli"
 	"github.com/klauspost/compress/gzip"
 )
 
-// Binary is a compiled page: the wasm (kept gzip'd) and its JS glue.
-type Binary struct {
-	gz     []byte // gzip of the wasm, BestCompression
-	execJS []byte // $(go env GOROOT)/lib/wasm/wasm_exec.js of the toolchain that built it
-	etag   string // hex, from the sha256 of gz
+// The programs of the page, by the name they are served under (/NAME.wasm).
+const (
+	View   = "view"   // the main thread's program: DOM, URL, drawing
+	Engine = "engine" // the worker's program: the pipeline
+)
+
+// Brotli settings of the precompressed wasm: quality 11 (the best) with a
+// 4 MiB window; a 16 MiB window saves 1% more of the engine in twice the
+// time (figures in e2e/BENCHMARK.md, "Start-up").
+const (
+	BrotliQuality = 11
+	BrotliWindow  = 22
+)
+
+// Module is one compiled program, kept compressed: gzip always, brotli
+// once compressed (at build time, from the cache, or in the background).
+type Module struct {
+	name string
+	gz   []byte // gzip of the wasm, BestCompression
+	etag string // hex, from the sha256 of gz: the version, same for every encoding
+	br   atomic.Pointer[[]byte]
 
 	rawOnce sync.Once
-	raw     []byte // the wasm itself, for clients that do not accept gzip
+	raw     []byte // the wasm itself, for clients that accept neither encoding
 	rawErr  error
 }
 
-// FromGzip wraps an already compressed wasm and its wasm_exec.js.
-func FromGzip(gz, execJS []byte) *Binary {
+// NewModule wraps an already gzip'd program named name (View or Engine)
+// and, when br is not nil, its brotli encoding.
+func NewModule(name string, gz, br []byte) *Module {
 	sum := sha256.Sum256(gz)
-	return &Binary{gz: gz, execJS: execJS, etag: hex.EncodeToString(sum[:12])}
+	m := &Module{name: name, gz: gz, etag: hex.EncodeToString(sum[:12])}
+	if br != nil {
+		m.br.Store(&br)
+	}
+	return m
 }
+
+// Name is the program's name: View or Engine.
+func (m *Module) Name() string { return m.name }
+
+// ETag is the program's version: a content hash, used as ?v= by the page.
+func (m *Module) ETag() string { return m.etag }
+
+// Gzip returns the gzip'd wasm.
+func (m *Module) Gzip() []byte { return m.gz }
+
+// Brotli returns the brotli'd wasm, or nil while it is not compressed yet.
+func (m *Module) Brotli() []byte {
+	if p := m.br.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// SetBrotli records the brotli encoding of the wasm once it is ready.
+func (m *Module) SetBrotli(br []byte) { m.br.Store(&br) }
+
+// Wasm returns the wasm itself, uncompressed.
+func (m *Module) Wasm() ([]byte, error) {
+	m.rawOnce.Do(func() {
+		zr, err := gzip.NewReader(bytes.NewReader(m.gz))
+		if err != nil {
+			m.rawErr = err
+			return
+		}
+		m.raw, m.rawErr = io.ReadAll(zr)
+	})
+	return m.raw, m.rawErr
+}
+
+// Binary is the compiled page: its two programs and their JS glue.
+type Binary struct {
+	view, engine *Module
+	execJS       []byte // $(go env GOROOT)/lib/wasm/wasm_exec.js of the toolchain that built them
+	cacheDir     string // where Build keeps encodings; "" = nowhere
+}
+
+// NewBinary puts the page together from its programs and wasm_exec.js.
+func NewBinary(view, engine *Module, execJS []byte) *Binary {
+	return &Binary{view: view, engine: engine, execJS: execJS}
+}
+
+// View is the main thread's program.
+func (b *Binary) View() *Module { return b.view }
+
+// Engine is the worker's program.
+func (b *Binary) Engine() *Module { return b.engine }
+
+// Modules are the view and the engine, in that order.
+func (b *Binary) Modules() []*Module { return []*Module{b.view, b.engine} }
+
+// ExecJS returns wasm_exec.js.
+func (b *Binary) ExecJS() []byte { return b.execJS }
 
 // Compress gzips a wasm binary at the best compression level.
 func Compress(wasm []byte) []byte {
@@ -48,51 +133,44 @@ func Compress(wasm []byte) []byte {
 	return buf.Bytes()
 }
 
-// ETag is the binary's version: a content hash, used as ?v= by the page.
-func (b *Binary) ETag() string { return b.etag }
-
-// Gzip returns the compressed wasm.
-func (b *Binary) Gzip() []byte { return b.gz }
-
-// ExecJS returns wasm_exec.js.
-func (b *Binary) ExecJS() []byte { return b.execJS }
-
-// Wasm returns the wasm itself, uncompressed.
-func (b *Binary) Wasm() ([]byte, error) { return b.wasm() }
-
-func (b *Binary) wasm() ([]byte, error) {
-	b.rawOnce.Do(func() {
-		zr, err := gzip.NewReader(bytes.NewReader(b.gz))
-		if err != nil {
-			b.rawErr = err
-			return
-		}
-		b.raw, b.rawErr = io.ReadAll(zr)
-	})
-	return b.raw, b.rawErr
+// CompressBrotli brotlis a wasm binary at BrotliQuality and BrotliWindow.
+func CompressBrotli(wasm []byte) []byte {
+	var buf bytes.Buffer
+	w := brotli.NewWriterOptions(&buf, brotli.WriterOptions{Quality: BrotliQuality, LGWin: BrotliWindow})
+	w.Write(wasm)
+	w.Close()
+	return buf.Bytes()
 }
 
-// ServeWasm answers GET/HEAD for the wasm: application/wasm, gzip when the
-// client accepts it, a weak ETag covering both encodings, and immutable
-// caching when the request names this version with ?v=<etag> (no-cache otherwise).
-func (b *Binary) ServeWasm(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP answers GET/HEAD for the wasm: application/wasm, brotli when
+// the client accepts it and it is ready, else gzip when accepted, else the
+// wasm itself; a weak ETag covering every encoding, Vary: Accept-Encoding,
+// and immutable caching when the request names this version with
+// ?v=<etag> (no-cache otherwise).
+func (m *Module) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "application/wasm")
-	h.Set("ETag", `W/"`+b.etag+`"`)
-	h.Add("Vary", "Accept-Encoding")
+	h.Set("ETag", `W/"`+m.etag+`"`)
+	h.Set("Vary", "Accept-Encoding")
 	h.Set("X-Content-Type-Options", "nosniff")
-	if r.URL.Query().Get("v") == b.etag {
+	if r.URL.Query().Get("v") == m.etag {
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
 	} else {
 		h.Set("Cache-Control", "no-cache")
 	}
-	body := b.gz
-	if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+	ae := r.Header.Get("Accept-Encoding")
+	var body []byte
+	switch br := m.Brotli(); {
+	case br != nil && accepts(ae, "br"):
+		h.Set("Content-Encoding", "br")
+		body = br
+	case accepts(ae, "gzip"):
 		h.Set("Content-Encoding", "gzip")
-	} else {
-		raw, err := b.wasm()
+		body = m.gz
+	default:
+		raw, err := m.Wasm()
 		if err != nil {
-			http.Error(w, "regscope.wasm: "+err.Error(), http.StatusInternalServerError)
+			http.Error(w, m.name+".wasm: "+err.Error(), http.StatusInternalServerError)
 			return
 		}
 		body = raw
@@ -105,28 +183,31 @@ func (b *Binary) ServeExecJS(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Content-Type", "text/javascript; charset=utf-8")
 	h.Set("Cache-Control", "no-cache")
-	h.Set("ETag", `"`+b.etag+`-js"`)
+	h.Set("ETag", `"`+b.view.etag+`-js"`)
 	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(b.execJS))
 }
 
-// acceptsGzip reports whether an Accept-Encoding value admits gzip (q > 0).
-func acceptsGzip(ae string) bool {
+// accepts reports whether an Accept-Encoding value admits coding (q > 0),
+// by name or by "*".
+func accepts(ae, coding string) bool {
+	star := false
 	for _, part := range strings.Split(ae, ",") {
-		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding != "gzip" && coding != "*" {
+		c, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		c = strings.ToLower(strings.TrimSpace(c))
+		if c != coding && c != "*" {
 			continue
 		}
 		q := strings.ReplaceAll(strings.ToLower(params), " ", "")
-		if q == "q=0" || strings.HasPrefix(q, "q=0.0") && strings.Trim(q[len("q=0."):], "0") == "" {
-			return false
+		ok := !(q == "q=0" || strings.HasPrefix(q, "q=0.0") && strings.Trim(q[len("q=0."):], "0") == "")
+		if c == coding {
+			return ok // the coding's own entry wins over "*"
 		}
-		return true
+		star = ok
 	}
-	return false
+	return star
 }
 
-// errorf is an error that names the wasm package.
+// errorf is an error that names the programs being built.
 func errorf(format string, args ...any) error {
-	return fmt.Errorf("building ./wasm: "+format, args...)
+	return fmt.Errorf("building the page's wasm: "+format, args...)
 }

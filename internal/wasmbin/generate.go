@@ -1,4 +1,5 @@
 package wasmbin
 
-// Writes regscope.wasm.gz and wasm_exec.js beside this file for -tags embedwasm.
+// Writes view.wasm.{gz,br}, engine.wasm.{gz,br} and wasm_exec.js beside this
+// file for -tags embedwasm.
 //go:generate go run ./gen

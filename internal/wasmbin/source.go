@@ -18,6 +18,8 @@ type Source struct {
 // Start returns the embedded binary when the program was built with
 // -tags embedwasm, and otherwise starts Build in the background, writing
 // progress ("building the page's WebAssembly… done in 12s") to progress.
+// Once built, the programs are served gzip'd while their brotli encodings
+// are made in the background (or taken from the cache), then brotli'd.
 func Start(ctx context.Context, o BuildOptions, progress io.Writer) *Source {
 	if b := Embedded(); b != nil {
 		return Ready(b)
@@ -32,8 +34,20 @@ func Start(ctx context.Context, o BuildOptions, progress io.Writer) *Source {
 			fmt.Fprintf(progress, "building the page's WebAssembly failed: %v\n", s.err)
 			return
 		}
-		fmt.Fprintf(progress, "building the page's WebAssembly… done in %v (%d KB gzip'd)\n",
-			time.Since(start).Round(100*time.Millisecond), len(s.bin.gz)>>10)
+		fmt.Fprintf(progress, "building the page's WebAssembly… done in %v (view %d KB, engine %d KB gzip'd)\n",
+			time.Since(start).Round(100*time.Millisecond), len(s.bin.view.gz)>>10, len(s.bin.engine.gz)>>10)
+		if s.bin.view.Brotli() != nil && s.bin.engine.Brotli() != nil {
+			return
+		}
+		go func(b *Binary) {
+			start := time.Now()
+			if err := b.CompressBrotli(ctx); err != nil {
+				fmt.Fprintf(progress, "brotli compression of the page's WebAssembly stopped (%v): gzip is served\n", err)
+				return
+			}
+			fmt.Fprintf(progress, "brotli compression of the page's WebAssembly done in %v (view %d KB, engine %d KB)\n",
+				time.Since(start).Round(100*time.Millisecond), len(b.view.Brotli())>>10, len(b.engine.Brotli())>>10)
+		}(s.bin)
 	}()
 	return s
 }
@@ -61,11 +75,18 @@ func (s *Source) Wait(ctx context.Context) (*Binary, error) {
 	}
 }
 
-// ServeWasm serves the wasm once built (waiting for the build); a failed
-// build is a 500 whose body is the compiler's message.
-func (s *Source) ServeWasm(w http.ResponseWriter, r *http.Request) {
+// ServeView serves the view's wasm once built (waiting for the build); a
+// failed build is a 500 whose body is the compiler's message.
+func (s *Source) ServeView(w http.ResponseWriter, r *http.Request) {
 	if b := s.wait(w, r); b != nil {
-		b.ServeWasm(w, r)
+		b.view.ServeHTTP(w, r)
+	}
+}
+
+// ServeEngine serves the engine's wasm as ServeView serves the view's.
+func (s *Source) ServeEngine(w http.ResponseWriter, r *http.Request) {
+	if b := s.wait(w, r); b != nil {
+		b.engine.ServeHTTP(w, r)
 	}
 }
 

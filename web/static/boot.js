@@ -1,21 +1,21 @@
-// regscope bootstrap: fetch and compile the wasm once, start it as the
-// engine in a Web Worker and as the view on this thread.
+// regscope bootstrap. The page runs two WebAssembly programs: the engine
+// (engine.wasm, the pipeline) in a Web Worker, which fetches and compiles
+// it off this thread (worker.js), and the view (view.wasm, the DOM) here.
+// The worker starts first so that both downloads and compilations overlap;
+// this thread compiles only the view, streamed as it arrives.
 "use strict";
 (async () => {
   const status = document.getElementById("status");
   try {
+    const worker = new Worker("worker.js");
     let info = null;
     try {
       const r = await fetch("api/info", { cache: "no-store" });
       if (r.ok) info = await r.json();
     } catch (e) { /* a static copy of the page: no server, no relay */ }
-    const url = "regscope.wasm" + (info && info.wasm ? "?v=" + encodeURIComponent(info.wasm) : "");
-    const mod = WebAssembly.compileStreaming
-      ? await WebAssembly.compileStreaming(fetch(url))
-      : await WebAssembly.compile(await (await fetch(url)).arrayBuffer());
-    const worker = new Worker("worker.js");
-    worker.postMessage({ kind: "module", module: mod, info, page: location.search });
+    worker.postMessage({ kind: "start", info, page: location.search });
     globalThis.regscope = { worker, info };
+    const mod = await regscopeCompile("view.wasm", info && info.view);
     const go = new Go();
     go.run(await WebAssembly.instantiate(mod, go.importObject));
   } catch (e) {
@@ -23,3 +23,16 @@
     status.textContent = "regscope failed to start: " + e;
   }
 })();
+
+// regscopeCompile fetches and compiles a program, streamed when the host
+// serves it as application/wasm, else (any other type, old browsers) from
+// the whole body. version, when known, is its ?v= for immutable caching.
+async function regscopeCompile(file, version) {
+  const url = file + (version ? "?v=" + encodeURIComponent(version) : "");
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(file + ": " + res.status + " " + res.statusText);
+  if (WebAssembly.compileStreaming && (res.headers.get("Content-Type") || "").startsWith("application/wasm")) {
+    return WebAssembly.compileStreaming(res);
+  }
+  return WebAssembly.compile(await res.arrayBuffer());
+}
