@@ -217,8 +217,21 @@ func (p *puller) config(ctx context.Context, m *manifest.Manifest, img *Image) (
 }
 
 // configBytes reads the config blob whole, verified, refusing more than
-// manifest.MaxConfigSize bytes.
+// manifest.MaxConfigSize bytes. A config that fails its digest is read
+// once more with caches bypassed (a cache or mirror may have served it),
+// as a layer is, before the pull fails.
 func (p *puller) configBytes(ctx context.Context, d v1.Descriptor) ([]byte, error) {
+	body, err := p.configOnce(ctx, d)
+	if registry.IsCorrupt(err) && ctx.Err() == nil {
+		p.rep.emit(Event{Phase: PhaseConfig, Layer: -1, Digest: d.Digest,
+			Message: fmt.Sprintf("config: %v; fetching it again from the registry, bypassing caches", registry.Corruption(err))})
+		body, err = p.configOnce(registry.WithoutCaches(ctx), d)
+	}
+	return body, err
+}
+
+// configOnce is one attempt of configBytes.
+func (p *puller) configOnce(ctx context.Context, d v1.Descriptor) ([]byte, error) {
 	if d.Size > manifest.MaxConfigSize {
 		return nil, fmt.Errorf("blob %s: size %d exceeds the limit of %d bytes", d.Digest, d.Size, manifest.MaxConfigSize)
 	}

@@ -54,24 +54,5 @@ func (r *tee) finish(ok bool) {
 	r.p.Abort()
 }
 
-// checked verifies a body read from the cache: at its end, a digest
-// other than the entry's drops the entry (the pipeline's own check then
-// fails and asks again with no-cache).
-type checked struct {
-	io.ReadCloser
-	h hash.Hash
-	k key
-	t *Transport
-}
-
-func (r *checked) Read(b []byte) (int, error) {
-	n, err := r.ReadCloser.Read(b)
-	r.h.Write(b[:n])
-	if err == io.EOF && sum(r.h) != r.k.digest {
-		r.t.drop(r.k)
-	}
-	return n, err
-}
-
 // sum is the digest h has computed.
 func sum(h hash.Hash) string { return "sha256:" + hex.EncodeToString(h.Sum(nil)) }

@@ -7,11 +7,11 @@
 // (without a Range) is cached. A miss is fetched and its body copied into a
 // pending entry, which is committed only when the whole body was read and
 // its digest matches the one in the URL: a partial or wrong body is never
-// kept. A hit is served from the Store and checked again as it is read; the
-// pipeline verifies every digest too, and asks again with
-// Cache-Control: no-cache when one fails. Such a request skips the cache and
-// drops its entry (reported through Dropped), so a tampered entry is caught,
-// removed and fetched again. The cache keeps at most Budget bytes, evicting
+// kept. A hit is served from the Store as it is, not hashed here: the
+// pipeline verifies every digest it reads (so each cached byte is hashed
+// once), and asks again with Cache-Control: no-cache when one fails. Such a
+// request skips the cache and drops its entry (reported through Dropped),
+// so a tampered entry is caught, removed and fetched again. The cache keeps at most Budget bytes, evicting
 // the least recently used entries.
 package pcache
 
@@ -176,7 +176,7 @@ func (t *Transport) hit(req *http.Request, k key) *http.Response {
 	t.save()
 	return &http.Response{
 		Status: "200 OK", StatusCode: http.StatusOK, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: h, Body: &checked{ReadCloser: body, h: sha256.New(), k: k, t: t},
+		Header: h, Body: body, // verified by the pipeline as it reads it, once
 		ContentLength: e.Size, Request: req,
 	}
 }

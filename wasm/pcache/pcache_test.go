@@ -165,16 +165,16 @@ func TestTamperedEntryDropped(t *testing.T) {
 	for k := range st.kept {
 		st.kept[k] = []byte("CONFIG")
 	}
-	if got := get(t, c, u); got != "CONFIG" { // the pipeline's check fails on it …
-		t.Fatalf("read %q", got)
+	if got := get(t, c, u); got != "CONFIG" || len(notes) != 0 { // the pipeline's check fails on it …
+		t.Fatalf("read %q, notes %q", got, notes)
 	}
-	want := []string{"cache entry " + d + " failed verification and was dropped"}
-	if !slices.Equal(notes, want) || len(st.kept) != 0 {
-		t.Fatalf("notes %q, kept %v; want %q and nothing kept", notes, st.kept, want)
-	}
-	// … and asks again past the cache, which fetches and keeps it anew.
+	// … and asks again past the cache, which drops the entry, fetches and keeps it anew.
 	if got := get(t, c, u, "Cache-Control", "no-cache"); got != "config" || reg.gets != 2 {
 		t.Fatalf("no-cache read %q after %d GETs", got, reg.gets)
+	}
+	want := []string{"cache entry " + d + " failed verification and was dropped"}
+	if !slices.Equal(notes, want) || string(st.kept[strings.TrimPrefix(srv.URL, "http://")+"/"+d]) != "config" {
+		t.Fatalf("notes %q, kept %q; want %q and the registry's body kept", notes, st.kept, want)
 	}
 	if u, _ := c.Usage(false); u.Entries != 1 || u.Dropped != 1 || u.Note != want[0] {
 		t.Errorf("usage = %+v", u)
