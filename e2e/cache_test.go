@@ -40,9 +40,10 @@ func (c *blobCounter) take() map[string]int {
 }
 
 // TestVerifiedCache: an image opened a second time in the same browser
-// fetches no blob from the registry; a cache entry tampered with is caught,
-// reported, dropped and fetched again, and the pull still verifies; "Clear
-// cache" empties the cache.
+// fetches no blob from the registry; a cached blob tampered with is caught
+// when it is read (for a file of its layer, listed from its index), reported,
+// dropped and fetched again, and the file still reads right; "Clear cache"
+// empties the cache.
 func TestVerifiedCache(t *testing.T) {
 	t.Parallel()
 	c := &blobCounter{got: map[string]int{}}
@@ -93,7 +94,7 @@ func TestVerifiedCache(t *testing.T) {
 })()`, quoted, size))
 	tb = open()
 	if got := c.take(); got[layer.String()] != 1 || len(got) != 1 {
-		t.Errorf("after tampering, the pull fetched blobs %v; want layer %s once", got, layer)
+		t.Errorf("after tampering, the open fetched blobs %v; want layer %s once (its index is used, its blob read again for /etc/motd)", got, layer)
 	}
 	tb.waitAttr(10*time.Second, "#cache-usage", "data-dropped", "1")
 	bytes, err := strconv.ParseInt(tb.attr("#cache-usage", "data-bytes"), 10, 64)
