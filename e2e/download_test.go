@@ -20,27 +20,33 @@ import (
 	"github.com/regscope/regscope/internal/tartest"
 )
 
-// Download of a file whose contents the engine keeps on disk: the engine
-// copies it into an OPFS file of its own and the page hands that File to
-// the browser's download, which writes the file's exact bytes to disk.
+// Downloads of files whose contents the engine keeps on disk: a big one
+// (at least 16 MiB) streams through the download service worker a chunk at
+// a time; a smaller one is copied by the engine into an OPFS file of its
+// own, handed to the browser's download as a File. Both write the file's
+// exact bytes to disk.
 func TestDownloadFromDisk(t *testing.T) {
-	body := make([]byte, 20<<20) // bigger than one copy chunk
-	x := uint32(7)
-	for i := range body {
-		x ^= x << 13
-		x ^= x >> 17
-		x ^= x << 5
-		body[i] = byte(x)
+	noise := func(n int, seed uint32) []byte {
+		b := make([]byte, n)
+		x := seed
+		for i := range b {
+			x ^= x << 13
+			x ^= x >> 17
+			x ^= x << 5
+			b[i] = byte(x)
+		}
+		return b
 	}
+	files := map[string][]byte{"weights.bin": noise(20<<20, 7), "small.bin": noise(3<<20, 9)}
 	img := imagetest.Image(t, imagetest.OCI,
-		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "srv/weights.bin", Body: string(body)}))
+		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "srv/weights.bin", Body: string(files["weights.bin"])},
+			tartest.Entry{Name: "srv/small.bin", Body: string(files["small.bin"])}))
 	var saved bytes.Buffer
 	tag, _ := name.NewTag("example.com/download:1")
 	if err := tarball.Write(tag, img, &saved); err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	p := filepath.Join(dir, "download.tar")
+	p := filepath.Join(t.TempDir(), "download.tar")
 	if err := os.WriteFile(p, saved.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -55,32 +61,35 @@ func TestDownloadFromDisk(t *testing.T) {
 	tb.waitStatus(pullWait, "idle")
 	run(tb, 10*time.Second, "choose download.tar", chromedp.SetUploadFiles(chromedp.CSS("#local-file"), []string{p}))
 	tb.waitStatus(pullWait, "verified")
-	tb.showPath("download.tar", "/srv/weights.bin")
-	tb.waitAttr(pullWait, "#viewer", "data-path", "/srv/weights.bin")
-	tb.click("#download")
-
-	got := filepath.Join(downloads, "weights.bin")
-	var b []byte
-	for deadline := time.Now().Add(pullWait); ; time.Sleep(50 * time.Millisecond) {
-		if fi, err := os.Stat(got); err == nil && fi.Size() == int64(len(body)) {
-			if b, err = os.ReadFile(got); err == nil {
-				break
+	for _, file := range []string{"weights.bin", "small.bin"} {
+		tb.showPath("download.tar", "/srv/"+file)
+		tb.waitAttr(pullWait, "#viewer", "data-path", "/srv/"+file)
+		tb.click("#download")
+		want := files[file]
+		got := filepath.Join(downloads, file)
+		var b []byte
+		for deadline := time.Now().Add(pullWait); ; time.Sleep(50 * time.Millisecond) {
+			if fi, err := os.Stat(got); err == nil && fi.Size() == int64(len(want)) {
+				if b, err = os.ReadFile(got); err == nil {
+					break
+				}
+			}
+			if time.Now().After(deadline) {
+				entries, _ := os.ReadDir(downloads)
+				t.Fatalf("no downloaded %s of %d bytes in %s after %v (it holds %v)", file, len(want), downloads, pullWait, entries)
 			}
 		}
-		if time.Now().After(deadline) {
-			entries, _ := os.ReadDir(downloads)
-			t.Fatalf("no downloaded weights.bin of %d bytes in %s after %v (it holds %v)", len(body), downloads, pullWait, entries)
+		if sha256.Sum256(b) != sha256.Sum256(want) {
+			t.Fatalf("the downloaded %s (%d bytes) differs from the image's", file, len(b))
 		}
+		tb.waitFn(pullWait, "the Download button to be ready again", `() => document.querySelector("#download").textContent === "Download" ? "ok" : ""`)
 	}
-	if sha256.Sum256(b) != sha256.Sum256(body) {
-		t.Fatalf("the downloaded file (%d bytes) differs from the image's", len(b))
+	// The big file came through the service worker, the small one from an export file in OPFS.
+	if scope := eval[string](tb, `navigator.serviceWorker.getRegistration("download/").then(r => r && r.active ? r.scope : "")`); scope != env.srv.url+"/download/" {
+		t.Errorf("download service worker scope %q, want %q", scope, env.srv.url+"/download/")
 	}
-	// The page was given a File on disk, not the bytes: the engine's export file is in OPFS.
 	names := eval[string](tb, `(async () => { const d = await navigator.storage.getDirectory(); const n = []; for await (const k of d.keys()) n.push(k); return n.join(" "); })()`)
 	if !strings.Contains(names, "-export-") {
-		t.Errorf("OPFS holds %q: no export file, so the download did not come from disk", names)
-	}
-	if got := tb.text("#download"); got != "Download" {
-		t.Errorf("the button says %q after the download, want %q", got, "Download")
+		t.Errorf("OPFS holds %q: no export file, so the small download did not come from disk", names)
 	}
 }

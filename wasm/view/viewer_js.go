@@ -35,6 +35,7 @@ type viewer struct {
 	cap       int64           // bytes to ask for
 	shown     shownFile       // what the viewer shows now
 	objectURL string
+	downloads int // streamed downloads started, for their ids
 }
 
 func newViewer(p *Page) *viewer {
@@ -208,7 +209,7 @@ func (v *viewer) drawBar(p string, st *msg.StatResult) {
 	who := span("", own)
 	who.SetAttribute("title", "uid:gid "+ids)
 	dl := button("Download", "id", "download")
-	listen(v.p.loop, dl, "click", func(dom.Event) { v.download(p, dl) })
+	listen(v.p.loop, dl, "click", func(dom.Event) { v.download(p, e.Size, dl) })
 	meta := add(elem("div", "class", "vb-meta"), span("mono", format.Mode(e.Type, e.Mode)), who,
 		span("", e.Type), span("", format.Size(e.Size)), span("lyr", "layer "+strconv.Itoa(e.Layer)))
 	if e.Link != "" {
@@ -228,20 +229,34 @@ func (v *viewer) drawBar(p string, st *msg.StatResult) {
 	}
 }
 
-// download saves the file's original bytes under its name. The engine
-// answers with a File on disk when it keeps contents there (a Blob made of
-// it reads from disk as the download is written), else with the bytes.
-func (v *viewer) download(p string, dl dom.Element) {
+// download saves the file's original bytes under its name: a big file as
+// a stream (streamDownload) where the browser allows; otherwise in one
+// answer, which is a File on disk when the engine keeps contents there,
+// else the bytes.
+func (v *viewer) download(p string, size int64, dl dom.Element) {
 	dl.SetAttribute("aria-busy", "true")
 	dl.SetTextContent("Preparing…")
-	v.p.ask(msg.KindExport, msg.ReadRequest{Path: p}, func(r reply) {
+	ready := func(err error) {
 		dl.RemoveAttribute("aria-busy")
 		dl.SetTextContent("Download")
-		if err := r.err(); err != nil {
+		if err != nil {
 			v.p.status.showError(err)
+		}
+	}
+	if v.streamDownload(p, size, ready) {
+		dl.SetTextContent("Downloading…")
+		return
+	}
+	v.p.ask(msg.KindExport, msg.ReadRequest{Path: p}, func(r reply) {
+		if err := r.err(); err != nil {
+			ready(err)
 			return
 		}
-		blob := js.Global().Get("Blob").New([]any{r.data}, map[string]any{"type": "application/octet-stream"})
+		ready(nil)
+		blob := r.data // a File the engine wrote to disk is downloaded as it is
+		if !blob.InstanceOf(js.Global().Get("Blob")) {
+			blob = js.Global().Get("Blob").New([]any{r.data}, map[string]any{"type": "application/octet-stream"})
+		}
 		url := js.Global().Get("URL").Call("createObjectURL", blob)
 		a := elem("a", "download", path.Base(p))
 		a.Underlying().Set("href", url)
