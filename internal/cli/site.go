@@ -26,7 +26,8 @@ const siteCSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worke
 	"base-uri 'none'; form-action 'self'"
 
 // cmdSite writes the page as static files into a directory: index.html
-// (with its CSP as a <meta> tag), style.css, boot.js, worker.js,
+// (with its CSP as a <meta> tag), every other file of web/static (style.css,
+// boot.js, worker.js, download-sw.js, …),
 // wasm_exec.js, the two programs view.wasm and engine.wasm, each with its
 // precompressed .gz and .br (for hosts that serve those, e.g. nginx's
 // gzip_static and brotli_static), and, with --relay, the config file naming
