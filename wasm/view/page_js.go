@@ -80,8 +80,15 @@ type Page struct {
 }
 
 // Run starts the view on the page's main thread. boot.js has set
-// globalThis.regscope = {worker, info}.
+// globalThis.regscope = {worker, info}. index.html is the shell, already
+// drawn; Run wires it up in steps and gives the browser its thread back
+// between them (yieldToBrowser), so that no start-up task blocks input or
+// painting for long. Everything the steps register posts to the loop,
+// which runs only once all are done. The performance marks
+// regscope:view-run and regscope:view-started bracket it.
 func Run() {
+	mark("regscope:view-run")
+	yieldToBrowser() // the Go runtime's and the packages' start-up was one task
 	p := &Page{doc: dom.GetWindow().Document(), loop: newLoop()}
 	rs := js.Global().Get("regscope")
 	if info := rs.Get("info"); info.Truthy() {
@@ -91,14 +98,40 @@ func Run() {
 	p.status = newStatus(p)
 	p.c = newClient(p.loop, rs.Get("worker"), p.ready, p.status.showError)
 	p.router = newRouter(p.loop, p.apply)
+	yieldToBrowser()
 	p.pull = newPuller(p)
 	p.header = newHeader(p)
+	yieldToBrowser()
 	p.mountTabs()
+	yieldToBrowser()
 	p.mountLocal()
+	yieldToBrowser()
 	p.start = newStart(p)
 	p.cache = newCacheBox(p)
 	p.status.set("idle", "starting engine…")
+	mark("regscope:view-started")
 	p.loop.run()
+}
+
+// yieldToBrowser ends the current main-thread task and returns in a new
+// one: the browser may paint and handle input in between.
+func yieldToBrowser() {
+	done := make(chan struct{})
+	var f js.Func
+	f = js.FuncOf(func(js.Value, []js.Value) any {
+		f.Release()
+		close(done)
+		return nil
+	})
+	js.Global().Call("setTimeout", f, 0)
+	<-done
+}
+
+// mark records a performance mark (performance.mark), for benchmarks.
+func mark(name string) {
+	if perf := js.Global().Get("performance"); perf.Truthy() && perf.Get("mark").Truthy() {
+		perf.Call("mark", name)
+	}
 }
 
 // ready runs once the engine has started.
