@@ -1,5 +1,6 @@
 // Package web holds the page's static files: index.html, style.css, the
-// bootstrap and worker scripts. The server serves them from Static (rooted at
+// bootstrap and worker scripts, the codec worker (codec.js) and under
+// vendor/ the third-party code it loads (hash-wasm, with its licence). The server serves them from Static (rooted at
 // "static"); the two wasm programs and wasm_exec.js are served beside them by the
 // server itself.
 package web

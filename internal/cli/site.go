@@ -27,7 +27,7 @@ const siteCSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worke
 
 // cmdSite writes the page as static files into a directory: index.html
 // (with its CSP as a <meta> tag), every other file of web/static (style.css,
-// boot.js, worker.js, download-sw.js, …),
+// boot.js, worker.js, download-sw.js, codec.js and vendor/, …),
 // wasm_exec.js, the two programs view.wasm and engine.wasm, each with its
 // precompressed .gz and .br (for hosts that serve those, e.g. nginx's
 // gzip_static and brotli_static), and, with --relay, the config file naming
@@ -77,7 +77,11 @@ func cmdSite(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("site: %v", err)
 	}
 	for name, b := range files {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+		path := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil { // vendor/… beside codec.js
+			return fmt.Errorf("site: %v", err)
+		}
+		if err := os.WriteFile(path, b, 0o644); err != nil {
 			return fmt.Errorf("site: %v", err)
 		}
 	}
