@@ -2,6 +2,8 @@
 
 package view
 
+import "time"
+
 // loop runs the view's work one function at a time on one goroutine: DOM
 // events, engine answers and timers all post to it, so every piece of view
 // state is read and written by that goroutine alone and nothing needs a
@@ -22,9 +24,29 @@ func (l *loop) post(fn func()) {
 	}
 }
 
-// run runs posted functions forever.
+// taskSlice is how long the loop runs posted functions back to back
+// before it gives the browser its thread for a moment: a burst (an engine
+// answer with many progress messages behind it) then becomes several short
+// tasks, and input and painting get in between.
+const taskSlice = 30 * time.Millisecond
+
+// run runs posted functions forever. The browser's task ends whenever the
+// queue is empty (the receive blocks) and, in a burst, after each
+// taskSlice (yieldToBrowser).
 func (l *loop) run() {
-	for fn := range l.queue {
+	start := time.Now()
+	for {
+		var fn func()
+		select {
+		case fn = <-l.queue:
+		default:
+			fn = <-l.queue // blocks: this task ends, and a new one runs fn
+			start = time.Now()
+		}
 		fn()
+		if time.Since(start) > taskSlice {
+			yieldToBrowser()
+			start = time.Now()
+		}
 	}
 }
