@@ -18,9 +18,11 @@ import (
 	"github.com/regscope/regscope/wasm/pcache"
 )
 
-// layersAtOnce is how many layers the page reads at once. The engine is one
-// thread: layers read together share it and all finish late, while layers
-// read in turn are verified and shown one after the other, the first soon.
+// layersAtOnce is how many layers the page reads at once when it hashes and
+// inflates on its own thread: layers read together share it and all finish
+// late, while layers read in turn are verified and shown one after the
+// other, the first soon. With codec workers doing that work (codecs), as
+// many layers as workers are read at once.
 const layersAtOnce = 1
 
 // progressEvery is the most often one layer's byte progress is posted.
@@ -34,6 +36,7 @@ type worker struct {
 	transport *fetch.Transport
 	cache     *pcache.Transport // the verified cache in front of transport; nil without Cache Storage
 	contents  contents          // where pulls keep file contents
+	codecs    *codecs           // the codec workers pulls hash and inflate in
 
 	mu     sync.Mutex
 	creds  map[string]msg.Credential // by registry domain; memory only
@@ -55,6 +58,7 @@ func Run() {
 		transport: fetch.New(http.DefaultTransport, origin, chooseRelay(self, origin)),
 		creds:     map[string]msg.Credential{},
 		cancel:    map[int64]context.CancelFunc{},
+		codecs:    startCodecs(self),
 	}
 	if st := newCacheStore(origin.Scheme + "://" + origin.Host); st != nil {
 		w.cache = &pcache.Transport{Next: w.transport, Store: st, OnDrop: w.note}
@@ -298,6 +302,9 @@ func (w *worker) end(id int64, err error, domain string) bool {
 	current := w.pullID == id
 	delete(w.cancel, id)
 	w.mu.Unlock()
+	if env, e := msg.New(0, msg.KindCodec, w.codecs.info()); e == nil {
+		msg.Post(w.self, env)
+	}
 	if err != nil {
 		w.fail(id, err, domain)
 		return false
@@ -324,9 +331,17 @@ func (w *worker) options(id int64, domain, side string) pull.Options {
 	last := map[int]time.Time{}
 	lastState := map[int]pull.State{}
 	store, _ := w.contents.store(side)
+	cd, atOnce := w.codecs.codec()
+	if cd.SHA256 == nil && side == "" {
+		if env, err := msg.New(id, msg.KindProgress, msg.Progress{Layer: -1,
+			Message: "SHA-256 and gzip run in Go on the engine's thread (" + w.codecs.err.Error() + ")"}); err == nil {
+			msg.Post(w.self, env)
+		}
+	}
 	return pull.Options{
 		Store:       store,
-		Concurrency: layersAtOnce,
+		Codec:       cd,
+		Concurrency: atOnce,
 		Registry: registry.Options{
 			Transport:   w.registryTransport(),
 			Credentials: w.credentials,
