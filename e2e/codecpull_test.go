@@ -263,8 +263,15 @@ func TestPagePullCodecPool(t *testing.T) {
 	regtest.Push(t, badRef, imagetest.Image(t, imagetest.OCI, l0, bad))
 	faults.Add(regtest.Fault{Kind: regtest.Corrupt, Path: regtest.BlobPath(digestOf(d)), Method: "GET", Offset: 200})
 	tb.navigate(pageURL(srv, "image", badRef, "path", "/srv/secret.txt"))
-	tb.waitSel(pullWait, "#error[data-kind]")
-	t.Logf("#error[data-kind=%s]: %s", tb.attr("#error", "data-kind"), tb.text("#error"))
+	tb.waitFn(pullWait, "the pull's error", `() => {
+  const e = document.querySelector("#error");
+  return e && !e.hidden && e.dataset.kind ? "ok" : "";
+}`)
+	if kind, text := tb.attr("#error", "data-kind"), tb.text("#error"); kind != "digest" ||
+		!strings.HasPrefix(text, "Digest mismatch for blob "+d.String()+": expected "+d.String()+", got sha256:") ||
+		!strings.HasSuffix(text, ". The content is withheld.") {
+		t.Errorf("#error[data-kind=%s] reads %q, want a digest mismatch of %s, its content withheld", kind, text, d)
+	}
 	if st := tb.attr("#status", "data-state"); st == "verified" {
 		t.Errorf("#status[data-state] = %q after a corrupted layer", st)
 	}

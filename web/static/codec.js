@@ -137,7 +137,8 @@ async function pump(id, s) {
     if (s.done) return;
     s.done = true;
     streams.delete(id);
-    const message = String(e && e.message ? e.message : e);
+    // The stream's error may be the one a write threw, worded as such.
+    const message = String(e && e.message ? e.message : e).replace(/^Failed to execute '[^']*' on '[^']*': /, "");
     post({ op: "error", id, message: "gzip: " + message, fallback: fallbackError(message) });
   }
 }
