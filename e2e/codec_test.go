@@ -185,8 +185,13 @@ func BenchmarkCodec(b *testing.B) {
 			names = append(names, k)
 		}
 		slices.Sort(names)
+		var out strings.Builder
+		fmt.Fprintf(&out, "%d codec workers, %s MiB of text (%s MiB gzip'd); MB/s:", r.Workers, r.Figures["inflated MiB"], r.Figures["compressed MiB"])
 		for _, k := range names {
-			b.Logf("%s (%d workers): %s", k, r.Workers, r.Figures[k])
+			if !strings.HasSuffix(k, " MiB") {
+				fmt.Fprintf(&out, "\n  %-55s %6s", k, r.Figures[k])
+			}
 		}
+		b.Log(out.String())
 	}
 }
