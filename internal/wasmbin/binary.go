@@ -88,17 +88,19 @@ func (m *Module) Brotli() []byte {
 // SetBrotli records the brotli encoding of the wasm once it is ready.
 func (m *Module) SetBrotli(br []byte) { m.br.Store(&br) }
 
-// Wasm returns the wasm itself, uncompressed.
+// Wasm returns the wasm itself, uncompressed (kept once asked for).
 func (m *Module) Wasm() ([]byte, error) {
-	m.rawOnce.Do(func() {
-		zr, err := gzip.NewReader(bytes.NewReader(m.gz))
-		if err != nil {
-			m.rawErr = err
-			return
-		}
-		m.raw, m.rawErr = io.ReadAll(zr)
-	})
+	m.rawOnce.Do(func() { m.raw, m.rawErr = m.gunzip() })
 	return m.raw, m.rawErr
+}
+
+// gunzip decompresses the wasm without keeping it.
+func (m *Module) gunzip() ([]byte, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(m.gz))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
 }
 
 // Binary is the compiled page: its two programs and their JS glue.

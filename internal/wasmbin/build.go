@@ -113,7 +113,7 @@ func (b *Binary) CompressBrotli(ctx context.Context) error {
 		if m.Brotli() != nil {
 			continue
 		}
-		wasm, err := m.Wasm()
+		wasm, err := m.gunzip() // not kept: a server holds only the encodings
 		if err != nil {
 			return err
 		}

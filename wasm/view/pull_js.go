@@ -136,9 +136,10 @@ func (u *puller) done(r reply) {
 	}
 	u.img = &img
 	u.bars.finish(&img)
-	u.p.status.set("verified", fmt.Sprintf("✓ %s · %d layers · %d files · %.1f s",
-		img.Verification, len(img.Layers), img.Files, time.Since(u.started).Seconds()))
 	u.p.start.opened(u.ref)
 	u.p.cache.refresh(false)
-	u.p.loaded(&img)
+	took := time.Since(u.started)
+	u.p.loaded(&img) // in several tasks: the status says verified once every view has drawn
+	u.p.status.set("verified", fmt.Sprintf("✓ %s · %d layers · %d files · %.1f s",
+		img.Verification, len(img.Layers), img.Files, took.Seconds()))
 }

@@ -105,12 +105,16 @@ func (p *Page) partial(m msg.Merged, first bool) {
 	}
 }
 
-// loaded hands a freshly pulled image to every view and shows the state.
+// loaded hands a freshly pulled image to every view and shows the state,
+// giving the browser its thread between views (each draws in a task of its
+// own; the loop runs nothing else meanwhile).
 func (p *Page) loaded(img *msg.PullResult) {
 	p.header.platforms(img)
 	for _, v := range p.tabs {
+		yieldToBrowser() // each view's drawing is a task of its own
 		v.Load(img)
 	}
+	yieldToBrowser()
 	p.showImage(true)
 	p.render(p.router.state)
 }
