@@ -54,7 +54,7 @@ func BenchmarkPageLarge(b *testing.B) {
 	p, size := writeLargeLayout(b, dir)
 	b.Logf("wrote %s: %d bytes in %v", p, size, time.Since(start).Round(time.Second))
 	ctx, cancel := context.WithTimeout(context.Background(), bigWait)
-	s, err := startServer(ctx, "large", "--load", p)
+	s, err := startServer(ctx, "--load", p)
 	cancel()
 	if err != nil {
 		b.Fatal(err)

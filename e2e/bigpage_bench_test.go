@@ -121,7 +121,7 @@ func nativeBig(b *testing.B, save bigSave) {
 	ctx, cancel := context.WithTimeout(context.Background(), bigPageWait)
 	defer cancel()
 	start := time.Now()
-	s, err := startServer(ctx, "bigpage", "--load", save.path)
+	s, err := startServer(ctx, "--load", save.path)
 	if err != nil {
 		b.Fatal(err)
 	}

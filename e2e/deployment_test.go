@@ -54,7 +54,7 @@ func startDeployment(t testing.TB, n int, mirror bool) *deployment {
 		// One wasm cache for the replicas, started one after the other: the
 		// second finds the first one's build.
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
-		s, err := startServer(ctx, strings.ReplaceAll(t.Name(), "/", "_")+"-replicas", args...)
+		s, err := startServer(ctx, args...)
 		cancel()
 		if err != nil {
 			t.Fatal(err)

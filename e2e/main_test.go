@@ -66,7 +66,7 @@ func runMain(m *testing.M) int {
 	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	env.srv, err = startServer(ctx, "shared")
+	env.srv, err = startServer(ctx)
 	cancel()
 	if err != nil {
 		return fail("%v", err)

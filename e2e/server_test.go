@@ -31,10 +31,13 @@ type server struct {
 
 // startServer runs `regscope serve --addr 127.0.0.1:0 args...` from the module
 // root (the server builds the page's wasm from there at start-up) and returns
-// once /api/info reports the wasm ready. name keeps each server's wasm cache
-// apart, so that servers started at the same time do not write the same file.
-func startServer(ctx context.Context, name string, args ...string) (*server, error) {
-	cache := filepath.Join(env.tmp, "cache-"+name)
+// once /api/info reports the wasm ready.
+func startServer(ctx context.Context, args ...string) (*server, error) {
+	// One cache directory for every server: the page's WebAssembly and its
+	// encodings are kept there by content hash, so brotli (tens of seconds
+	// of a core) is made once for the run, not by every server in the
+	// background while the browser tests compete for the cores.
+	cache := filepath.Join(env.tmp, "cache-servers")
 	if err := os.MkdirAll(cache, 0o755); err != nil {
 		return nil, err
 	}
@@ -88,8 +91,7 @@ func startServerT(t testing.TB, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	name := strings.NewReplacer("/", "_", " ", "_").Replace(t.Name())
-	s, err := startServer(ctx, name, args...)
+	s, err := startServer(ctx, args...)
 	if err != nil {
 		t.Fatal(err)
 	}

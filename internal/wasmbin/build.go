@@ -27,7 +27,8 @@ type BuildOptions struct {
 }
 
 // Build compiles the view and the engine with one `go build -trimpath
-// -ldflags=-s -w` for GOOS=js GOARCH=wasm into the cache directory, gzips
+// -ldflags=-s -w` for GOOS=js GOARCH=wasm (into a directory of its own
+// in the cache directory, removed once read), gzips
 // each once (reusing a cached gzip of identical bytes), takes each one's
 // brotli from the cache when an earlier run made it (CompressBrotli makes
 // it), and reads the toolchain's wasm_exec.js. Go's build cache makes a
@@ -37,10 +38,15 @@ func Build(ctx context.Context, o BuildOptions) (*Binary, error) {
 	if err != nil {
 		return nil, err
 	}
-	outDir := filepath.Join(o.CacheDir, "wasm")
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
+	// A directory of this build's own: servers sharing the cache
+	// directory may build at once, and one must not read the other's
+	// half-written output (the encodings are kept by content hash,
+	// written whole by rename, and shared).
+	outDir, err := os.MkdirTemp(o.CacheDir, "build-*")
+	if err != nil {
 		return nil, errorf("cache directory: %v", err)
 	}
+	defer os.RemoveAll(outDir)
 	args := []string{"build", "-trimpath", "-ldflags=-s -w", "-o", outDir + string(filepath.Separator), Package(View), Package(Engine)}
 	cmd := exec.CommandContext(ctx, o.Go, args...)
 	cmd.Dir = o.ModuleDir
