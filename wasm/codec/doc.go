@@ -1,7 +1,8 @@
 // Package codec is the page's layers.Codec: SHA-256 and gzip inflate run in
 // a pool of small JavaScript codec workers (web/static/codec.js: SHA-256
-// from the vendored hash-wasm, gzip through the browser's
-// DecompressionStream), so that distinct layers are hashed and inflated on
+// by crypto.subtle in one shot over streams up to 32 MiB, kept whole in the
+// worker, and by the vendored hash-wasm as bytes arrive past that; gzip
+// through the browser's DecompressionStream), so that distinct layers are hashed and inflated on
 // every core while the engine's own thread only parses tar and stores
 // contents.
 //

@@ -46,14 +46,17 @@ func startCodecs(self js.Value) *codecs {
 }
 
 // codec returns the layers.Codec pulls use (the zero Codec, Go's, without
-// workers) and how many layers to read at once: with workers doing the
-// hashing and inflating, as many as there are workers, else layersAtOnce.
+// workers) and how many layers to read at once: layersAtOnce either way.
+// Reading as many layers as workers at once measured slower on demo/big
+// (e2e/BENCHMARK.md, "Codec workers"): the engine's own thread (tar,
+// contents, moving bytes to and from the workers) is the bound, and layers
+// read together share it, so all finish late, the first too.
 func (c *codecs) codec() (layers.Codec, int) {
 	<-c.ready
 	if c.pool == nil {
 		return layers.Codec{}, layersAtOnce
 	}
-	return c.pool.Codec(), max(layersAtOnce, c.pool.Workers())
+	return c.pool.Codec(), layersAtOnce
 }
 
 // info reports the workers (msg.KindCodec).

@@ -18,11 +18,11 @@ import (
 	"github.com/regscope/regscope/wasm/pcache"
 )
 
-// layersAtOnce is how many layers the page reads at once when it hashes and
-// inflates on its own thread: layers read together share it and all finish
-// late, while layers read in turn are verified and shown one after the
-// other, the first soon. With codec workers doing that work (codecs), as
-// many layers as workers are read at once.
+// layersAtOnce is how many layers the page reads at once. The engine's
+// thread parses tar and stores contents even with codec workers hashing and
+// inflating (codecs): layers read together share it and all finish late,
+// while layers read in turn are verified and shown one after the other, the
+// first soon.
 const layersAtOnce = 1
 
 // progressEvery is the most often one layer's byte progress is posted.

@@ -1,4 +1,4 @@
-// regscope codec worker: SHA-256 (hash-wasm) and gzip inflate
+// regscope codec worker: SHA-256 (crypto.subtle, hash-wasm) and gzip inflate
 // (DecompressionStream) for the engine, off the engine's thread. The engine
 // (wasm/codec) runs a few of these and sends each stream of bytes to one of
 // them; one worker serves many streams at once, each named by an id.
@@ -6,8 +6,10 @@
 // Engine → worker, every buffer transferred, never cloned:
 //   {op:"open", id, kind:"sha256"|"gunzip"}
 //   {op:"write", id, data: Uint8Array, n}  n bytes of input; answered by
-//                                          {op:"ack", id, data} returning the
-//                                          buffer once consumed (the credit)
+//                                          {op:"ack", id, data} once consumed
+//                                          (the credit), returning the buffer,
+//                                          or without data when a hash keeps
+//                                          it for a one-shot digest
 //   {op:"sum", id}     → {op:"sum", id, data: Uint8Array(32)}, state kept
 //   {op:"reset", id}   a hash starts again
 //   {op:"close", id}   a gunzip stream's input is complete
@@ -49,10 +51,17 @@ function fallbackError(message) {
   return /junk found after end of compressed data/i.test(message);
 }
 
+// ONE_SHOT_MAX: a hash keeps what is written to it, up to this many bytes,
+// and digests it at once with crypto.subtle (several times faster than
+// hashing as it streams, in this browser); past it, it hashes with hash-wasm
+// as bytes arrive. So blobs up to this size (most compressed layers) cost
+// one native digest, and memory stays bounded for bigger ones.
+const ONE_SHOT_MAX = 32 << 20;
+
 // hashStream is a SHA-256; messages that arrive while hash-wasm makes the
 // hasher wait in queue.
 function hashStream(id) {
-  const s = { kind: "sha256", h: null, queue: [] };
+  const s = { kind: "sha256", h: null, queue: [], held: [], heldBytes: 0 };
   hashwasm.createSHA256().then((h) => {
     s.h = h;
     const q = s.queue;
@@ -64,11 +73,31 @@ function hashStream(id) {
 
 function hashOp(id, s, m) {
   switch (m.op) {
-    case "write":
-      s.h.update(m.n === m.data.length ? m.data : m.data.subarray(0, m.n));
-      post({ op: "ack", id, data: m.data }, m.data.buffer);
+    case "write": {
+      const data = m.n === m.data.length ? m.data : m.data.subarray(0, m.n);
+      if (s.held === null) {
+        s.h.update(data);
+        post({ op: "ack", id, data: m.data }, m.data.buffer);
+        break;
+      }
+      s.held.push(data); // kept: the credit goes back without the buffer
+      s.heldBytes += data.length;
+      post({ op: "ack", id });
+      if (s.heldBytes > ONE_SHOT_MAX) {
+        for (const c of s.held) s.h.update(c);
+        s.held = null;
+      }
       break;
+    }
     case "sum": {
+      if (s.held !== null) {
+        const all = new Uint8Array(s.heldBytes);
+        let off = 0;
+        for (const c of s.held) { all.set(c, off); off += c.length; }
+        crypto.subtle.digest("SHA-256", all).then((d) => post({ op: "sum", id, data: new Uint8Array(d) }, d),
+          (e) => post({ op: "error", id, message: "SHA-256: " + e, fallback: false }));
+        break;
+      }
       const state = s.h.save();
       const d = new Uint8Array(s.h.digest("binary")); // a copy: its buffer is transferred
       s.h.load(state);
@@ -77,6 +106,8 @@ function hashOp(id, s, m) {
     }
     case "reset":
       s.h.init();
+      s.held = [];
+      s.heldBytes = 0;
       break;
   }
 }

@@ -149,7 +149,7 @@ func check(p *codec.Pool) []string {
 		}
 		return nil
 	}
-	for _, n := range []int{0, 1, 64, codec.ChunkSize - 1, codec.ChunkSize, 5<<20 + 7} {
+	for _, n := range []int{0, 1, 64, codec.ChunkSize - 1, codec.ChunkSize, 5<<20 + 7, 33 << 20} {
 		b := text(n, uint64(n))
 		want := sha256.Sum256(b)
 		add(fmt.Sprintf("sha256 of %d bytes", n), same(poolSum(p, b), want[:]))
@@ -264,6 +264,11 @@ func bench(p *codec.Pool, mib int) map[string]string {
 	}
 	rate("sha256 Go in wasm", len(b), func() { sha256.Sum256(b) })
 	rate("sha256 pool, 1 stream", len(b), func() { poolSum(p, b) })
+	rate("sha256 pool, 1 stream of 16 MiB, repeated", len(b), func() {
+		for off := 0; off+16<<20 <= len(b); off += 16 << 20 {
+			poolSum(p, b[off:off+16<<20])
+		}
+	})
 	k := p.Workers()
 	rate(fmt.Sprintf("sha256 pool, %d streams", k), k*len(b), func() {
 		parallel(k, func(int) error { poolSum(p, b); return nil })
