@@ -9,7 +9,12 @@ import (
 	"io"
 	"io/fs"
 	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
 	"path"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -284,5 +289,63 @@ func TestPagePullCodecPool(t *testing.T) {
 	infos = tb.codecInfos()
 	if len(infos) != 1 || infos[0].Workers == 0 {
 		t.Errorf("codec messages of the corrupted pull: %+v, want one with workers", infos)
+	}
+}
+
+// TestCodecWorkersStaticSite opens the page as `regscope site` writes it,
+// served by a plain file server under a sub-path: the engine finds
+// codec.js beside its own script and runs its codec workers. With codec.js
+// gone, the engine says it hashes and inflates in Go, reports no workers,
+// and still pulls and verifies the image.
+func TestCodecWorkersStaticSite(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "site")
+	writeSite(t, dir)
+	for _, f := range []string{"codec.js", "vendor/hash-wasm/sha256.umd.min.js", "vendor/hash-wasm/LICENSE"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Errorf("the site lacks %s: %v", f, err)
+		}
+	}
+	s := httptest.NewServer(http.StripPrefix("/sub", http.FileServer(http.Dir(dir))))
+	t.Cleanup(s.Close)
+	cors := regtest.StartDistributionCORS(t, s.URL)
+	ref := cors.Host + "/static/codec:1"
+	regtest.Push(t, ref, imagetest.Image(t, imagetest.OCI,
+		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "etc/os-release", Body: "ID=codec\n"})))
+	open := func() (*tab, msg.CodecInfo, []string) {
+		tb := newTab(t)
+		if _, err := chromedp.Call(tb.ctx, page.AddScriptToEvaluateOnNewDocument,
+			page.AddScriptToEvaluateOnNewDocumentParams{Source: codecRecorder}); err != nil {
+			t.Fatal(err)
+		}
+		tb.navigate(s.URL + "/sub/?" + url.Values{"image": {ref}, "path": {"/etc/os-release"}}.Encode())
+		tb.waitStatus(pullWait, "verified")
+		if got := tb.viewerText("/etc/os-release"); got != "ID=codec\n" {
+			t.Errorf("viewer shows %q", got)
+		}
+		infos := tb.codecInfos()
+		if len(infos) != 1 {
+			t.Fatalf("the engine posted %d codec messages for one pull, want 1: %+v", len(infos), infos)
+		}
+		return tb, infos[0], eval[[]string](tb, `window.__statusTexts`)
+	}
+
+	tb, c, _ := open()
+	cores := eval[int](tb, `navigator.hardwareConcurrency`)
+	if want := max(1, min(cores, 4)); c.Workers != want || c.Streams == 0 {
+		t.Errorf("codec workers under /sub/: %+v, want %d workers that ran streams", c, want)
+	}
+
+	if err := os.Remove(filepath.Join(dir, "codec.js")); err != nil {
+		t.Fatal(err)
+	}
+	_, c, texts := open()
+	reason := "codec workers: " + s.URL + "/sub/codec.js did not start (not found, or refused)"
+	if c.Workers != 0 || c.Reason != reason || c.Streams != 0 {
+		t.Errorf("without codec.js the engine reports %+v, want no workers, reason %q", c, reason)
+	}
+	want := "SHA-256 and gzip run in Go on the engine's thread (" + reason + ")"
+	if !slices.Contains(texts, want) {
+		t.Errorf("#status never read %q; it read:\n%s", want, strings.Join(texts, "\n"))
 	}
 }

@@ -75,7 +75,10 @@ func Start(ctx context.Context, url string, n int) (_ *Pool, err error) {
 			return nil
 		})
 		w.onError = js.FuncOf(func(this js.Value, args []js.Value) any {
-			m := "the codec worker failed"
+			m := "codec workers: " + url + " did not start (not found, or refused)"
+			if w.started.Load() {
+				m = "codec workers: a worker failed"
+			}
 			if len(args) > 0 && args[0].Get("message").Truthy() {
 				m += ": " + args[0].Get("message").String()
 			}
