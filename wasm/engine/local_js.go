@@ -61,10 +61,13 @@ const releaseEvery = 64 << 20
 // filled by one slice of windowSize bytes: the pipeline reads in pieces of
 // tens of KiB, and a JavaScript ArrayBuffer (and Blob) for each piece made
 // the worker's memory churn through hundreds of thousands of small objects
-// for a multi-gigabyte file. windows is how many layers can be read at
-// once without evicting each other's window.
+// for a multi-gigabyte file. Chromium's browser process holds memory in
+// proportion to the slices it serves: with 4 MiB windows it peaked at
+// ≈ 650 MiB for a 3 GiB file, with 1 MiB at ≈ 340 MiB, with 256 KiB no
+// lower (e2e/BENCHMARK.md). windows is how many layers can be read at once
+// without evicting each other's window.
 const (
-	windowSize = 4 << 20
+	windowSize = 1 << 20
 	windows    = 4
 )
 
