@@ -41,7 +41,7 @@ const (
 	probePageJS = `"use strict";
 const w = new Worker("probe-worker.js" + location.search);
 w.onmessage = (e) => { window.__probe = e.data; };
-w.onerror = (e) => { window.__probe = JSON.stringify({start: "probe worker: " + e.message}); };`
+w.onerror = (e) => { window.__probe = window.__probe || JSON.stringify({start: "probe worker: " + e.message}); };`
 	probeWorkerJS = `"use strict";
 importScripts("wasm_exec.js");
 const go = new Go();

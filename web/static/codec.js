@@ -58,10 +58,14 @@ function fallbackError(message) {
 // one native digest, and memory stays bounded for bigger ones.
 const ONE_SHOT_MAX = 32 << 20;
 
+// crypto.subtle exists only in a secure context (HTTPS, localhost): a page
+// served over plain HTTP elsewhere hashes every byte with hash-wasm.
+const ONE_SHOT = !!(self.crypto && self.crypto.subtle);
+
 // hashStream is a SHA-256; messages that arrive while hash-wasm makes the
 // hasher wait in queue.
 function hashStream(id) {
-  const s = { kind: "sha256", h: null, queue: [], held: [], heldBytes: 0 };
+  const s = { kind: "sha256", h: null, queue: [], held: ONE_SHOT ? [] : null, heldBytes: 0 };
   hashwasm.createSHA256().then((h) => {
     s.h = h;
     const q = s.queue;
@@ -106,7 +110,7 @@ function hashOp(id, s, m) {
     }
     case "reset":
       s.h.init();
-      s.held = [];
+      s.held = ONE_SHOT ? [] : null;
       s.heldBytes = 0;
       break;
   }

@@ -59,6 +59,7 @@ func main() {
 	}
 	b, _ := json.Marshal(r)
 	self.Call("postMessage", string(b))
+	select {} // late worker messages (acks, frees) still find Go running
 }
 
 // text is n bytes of words, compressible about as much as a layer's files.
