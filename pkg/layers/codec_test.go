@@ -1,12 +1,10 @@
 package layers
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
 	"errors"
-	"fmt"
 	"hash"
 	"io"
 	"strings"
@@ -20,35 +18,8 @@ import (
 )
 
 // browserGunzip inflates as the browser's DecompressionStream("gzip")
-// does: one member only, and any byte after it fails the stream, losing
-// what the failing read had inflated. It reports that as the Codec
-// contract asks, wrapping ErrGunzipFallback.
-func browserGunzip(r io.Reader) (io.ReadCloser, error) {
-	br := bufio.NewReader(r)
-	z, err := gzip.NewReader(br)
-	if err != nil {
-		return nil, err
-	}
-	z.Multistream(false)
-	return &oneMember{z: z, br: br}, nil
-}
-
-type oneMember struct {
-	z  *gzip.Reader
-	br *bufio.Reader
-}
-
-func (m *oneMember) Read(p []byte) (int, error) {
-	n, err := m.z.Read(p)
-	if err == io.EOF {
-		if _, perr := m.br.Peek(1); perr == nil {
-			return 0, fmt.Errorf("%w: junk found after end of compressed data", ErrGunzipFallback)
-		}
-	}
-	return n, err
-}
-
-func (m *oneMember) Close() error { return m.z.Close() }
+// does, reporting what it cannot decode as the Codec contract asks.
+var browserGunzip = tartest.OneMemberGunzip(ErrGunzipFallback)
 
 // firstMemberGunzip breaks the Codec contract: it inflates the first gzip
 // member and ends there without an error, whatever follows.

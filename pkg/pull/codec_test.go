@@ -4,9 +4,7 @@ package pull_test
 
 import (
 	"archive/tar"
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -34,35 +32,8 @@ import (
 )
 
 // browserGunzip inflates as the browser's DecompressionStream("gzip")
-// does: one member only, and any byte after it fails the stream, losing
-// what the failing read had inflated. It reports that as the Codec
-// contract asks, wrapping layers.ErrGunzipFallback.
-func browserGunzip(r io.Reader) (io.ReadCloser, error) {
-	br := bufio.NewReader(r)
-	z, err := gzip.NewReader(br)
-	if err != nil {
-		return nil, err
-	}
-	z.Multistream(false)
-	return &oneMember{z: z, br: br}, nil
-}
-
-type oneMember struct {
-	z  *gzip.Reader
-	br *bufio.Reader
-}
-
-func (m *oneMember) Read(p []byte) (int, error) {
-	n, err := m.z.Read(p)
-	if err == io.EOF {
-		if _, perr := m.br.Peek(1); perr == nil {
-			return 0, fmt.Errorf("%w: junk found after end of compressed data", layers.ErrGunzipFallback)
-		}
-	}
-	return n, err
-}
-
-func (m *oneMember) Close() error { return m.z.Close() }
+// does, reporting what it cannot decode as the Codec contract asks.
+var browserGunzip = tartest.OneMemberGunzip(layers.ErrGunzipFallback)
 
 // countingSHA256 counts the hashes it makes and the bytes written to them.
 type countingSHA256 struct {
