@@ -21,18 +21,16 @@ const exportChunk = 4 << 20
 // write. Without storage it answers with the bytes, as read does.
 func (w *worker) export(id int64, req msg.ReadRequest) {
 	req.Offset, req.Limit = 0, -1
-	r, c, err := w.eng.Open(req)
-	if err != nil {
-		w.fail(id, err, "")
+	if w.contents.storage("") != msg.StorageDisk {
+		w.read(id, req)
 		return
 	}
-	env, err := msg.New(id, msg.KindResult, r)
-	if err != nil {
-		w.fail(id, err, "")
+	r, c, env, ok := w.opened(id, req)
+	if !ok {
 		return
 	}
 	name := w.contents.exportName(id)
-	if c == nil || r.N == 0 || name == "" || w.contents.storage("") != msg.StorageDisk {
+	if c == nil || r.N == 0 || name == "" {
 		w.read(id, req)
 		return
 	}

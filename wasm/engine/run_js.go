@@ -11,6 +11,7 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/regscope/regscope/pkg/layers"
 	"github.com/regscope/regscope/pkg/pull"
 	"github.com/regscope/regscope/pkg/registry"
 	"github.com/regscope/regscope/wasm/fetch"
@@ -216,19 +217,27 @@ func respond[Resp any](w *worker, id int64, r Resp, err error) {
 	w.reply(id, r)
 }
 
-func (w *worker) read(id int64, req msg.ReadRequest) {
+// opened resolves read request id: the range to send, its content
+// (materialised when its layer was listed from the verified cache) and the
+// answer's envelope. When it fails it has answered, and ok is false.
+func (w *worker) opened(id int64, req msg.ReadRequest) (r *msg.ReadResult, c layers.Content, env msg.Envelope, ok bool) {
 	r, c, err := w.eng.Open(req)
+	if err == nil {
+		c, err = w.materialise(id, c)
+	}
+	if err == nil {
+		env, err = msg.New(id, msg.KindResult, r)
+	}
 	if err != nil {
 		w.fail(id, err, "")
-		return
+		return nil, nil, env, false
 	}
-	if c, err = w.materialise(id, c); err != nil {
-		w.fail(id, err, "")
-		return
-	}
-	env, err := msg.New(id, msg.KindResult, r)
-	if err != nil {
-		w.fail(id, err, "")
+	return r, c, env, true
+}
+
+func (w *worker) read(id int64, req msg.ReadRequest) {
+	r, c, env, ok := w.opened(id, req)
+	if !ok {
 		return
 	}
 	if oc, ok := c.(opfsContent); ok && r.N > 0 {
