@@ -22,7 +22,22 @@ type Codec struct {
 	// when it cannot decode what Go's reader can (concatenated members,
 	// bytes after the last member): the layer is then read again from its
 	// start with Go's reader.
+	//
+	// The reader may also implement Summer (an inflater that hashes its
+	// own output where it inflates, off the caller's thread): Read then
+	// takes the layer's DiffID from its Sum once it returned io.EOF, and
+	// does not hash the inflated bytes again. Read still counts them and
+	// enforces every limit on them, and uses Sum only after reading the
+	// stream to its end; the DiffID is compared with the config's by the
+	// caller (pkg/pull) whatever computed it.
 	Gunzip func(r io.Reader) (io.ReadCloser, error)
+}
+
+// Summer is what a Codec.Gunzip reader implements when it computes the
+// SHA-256 of its own output: Sum appends to b the SHA-256 of every byte
+// Read returned, and is valid once Read returned io.EOF.
+type Summer interface {
+	Sum(b []byte) []byte
 }
 
 // ErrGunzipFallback marks a Codec.Gunzip failure that Go's gzip reader

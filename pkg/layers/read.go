@@ -46,7 +46,8 @@ func Read(compressed io.Reader, mediaType string, store Store, lim Limits) (*Cha
 
 // Read is the per-layer pipeline: decompress compressed (by media type and
 // magic bytes, see Decompress; gzip with c.Gunzip when set), hash the
-// uncompressed stream for the DiffID (with c.SHA256 when set), untar it
+// uncompressed stream for the DiffID (with c.SHA256 when set, or taken
+// from c.Gunzip's reader when it is a Summer), untar it
 // into a ChangeSet with contents in store, then drain the rest of both
 // streams to io.EOF, so that a verifying reader under compressed sees every
 // byte. A nil store means MemStore(); lim's zero fields take DefaultLimits.
@@ -66,14 +67,23 @@ func (c Codec) Read(compressed io.Reader, mediaType string, store Store, lim Lim
 		return nil, Stats{}, err
 	}
 	defer rc.Close()
-	h := &hashCounter{h: c.sha256(), max: lim.MaxBytes, ratio: lim.MaxRatio, in: in, cur: "(first header)"}
+	h := &hashCounter{max: lim.MaxBytes, ratio: lim.MaxRatio, in: in, cur: "(first header)"}
+	sum, summed := rc.(Summer)
+	if !summed || c.Gunzip == nil {
+		h.h = c.sha256()
+	}
 	r := &reader{tr: tar.NewReader(io.TeeReader(rc, h)), h: h, lim: lim, store: store,
 		cs: &ChangeSet{}, byPath: map[string]*Entry{}, dirs: map[string]struct{}{}}
 	if err := r.read(rc, tail, compressed); err != nil {
 		r.release()
 		return nil, r.st, err
 	}
-	r.st.DiffID = digest.NewDigest(digest.SHA256, h.h)
+	// read drained rc to io.EOF: a Summer's digest covers what was counted.
+	if h.h != nil {
+		r.st.DiffID = digest.NewDigest(digest.SHA256, h.h)
+	} else {
+		r.st.DiffID = digest.NewDigestFromBytes(digest.SHA256, sum.Sum(nil))
+	}
 	r.st.Size = h.n
 	return r.cs, r.st, nil
 }
@@ -214,7 +224,8 @@ func (r *reader) drain(rc io.Reader, tail trailer, compressed io.Reader) error {
 	return nil
 }
 
-// hashCounter hashes and counts what is written to it, and fails once the
+// hashCounter hashes (unless h is nil: a Summer hashes the stream) and
+// counts what is written to it, and fails once the
 // count, plus the holes of the sparse files read so far, goes over max
 // (MaxBytes), or past RatioFloor grows more than ratio times the compressed
 // bytes read so far (MaxRatio), naming the entry being read. Holes cost no
@@ -238,6 +249,9 @@ func (c *hashCounter) Write(p []byte) (int, error) {
 	if over := c.n + c.holes - RatioFloor; over > 0 && Exceeds(over, c.ratio*c.in.n) {
 		in := max(c.in.n, 1)
 		return 0, &LimitError{Limit: "MaxRatio", Max: c.ratio, Value: (over + in - 1) / in, Path: c.cur} // rounded up: over the limit reads as over it
+	}
+	if c.h == nil {
+		return len(p), nil
 	}
 	return c.h.Write(p)
 }

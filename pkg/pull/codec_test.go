@@ -366,3 +366,44 @@ func TestPullCodecFallbackReleasesBudget(t *testing.T) {
 		t.Errorf("MaxStored %d: err = %v, want …%s", tight.MaxStored, err, want)
 	}
 }
+
+// lyingGunzip inflates as browserGunzip and claims, as a Summer, a SHA-256
+// of its output with the first byte flipped.
+func lyingGunzip(r io.Reader) (io.ReadCloser, error) {
+	rc, err := browserGunzip(r)
+	if err != nil {
+		return nil, err
+	}
+	return &lyingSum{ReadCloser: rc, h: sha256.New()}, nil
+}
+
+type lyingSum struct {
+	io.ReadCloser
+	h hash.Hash
+}
+
+func (l *lyingSum) Read(p []byte) (int, error) {
+	n, err := l.ReadCloser.Read(p)
+	l.h.Write(p[:n])
+	return n, err
+}
+
+func (l *lyingSum) Sum(b []byte) []byte { return wrongSHA256{l.h}.Sum(b) }
+
+// A gzip inflater that reports the digest of its output (a layers.Summer)
+// is not believed either: its DiffID is compared with the config's.
+func TestPullCodecWrongGunzipSum(t *testing.T) {
+	host := regtest.GGCR(t)
+	ref, img := codecImage(t, host)
+	cfgFile, _ := img.ConfigFile()
+	l0, _ := img.Layers()
+	d0, _ := l0[0].Digest()
+	rc, _ := l0[0].Uncompressed()
+	tar0, _ := io.ReadAll(rc)
+
+	_, err := pull.Pull(context.Background(), ref, pull.Options{Codec: layers.Codec{Gunzip: lyingGunzip}})
+	want := fmt.Sprintf("pull %s: layer 0 (%s): DiffID mismatch: the config says %s, the content is %s", ref, d0, cfgFile.RootFS.DiffIDs[0], wrongSum(tar0))
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+}
