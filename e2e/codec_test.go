@@ -126,8 +126,10 @@ func runCodecProbe(t testing.TB, tb *tab, query string, wait time.Duration) prob
 
 // TestCodecPool drives the page's codec workers (web/static/codec.js through
 // wasm/codec) in Chromium from a worker under a sub-path: every SHA-256
-// and inflate equals Go's, at once on every worker; concatenated gzip
-// members and trailing bytes fail as layers.ErrGunzipFallback; corrupt,
+// and inflate equals Go's, and so does the digest a gunzip's worker gives
+// of what it inflated (layers.Summer), at once on every worker;
+// concatenated gzip members and trailing bytes fail as
+// layers.ErrGunzipFallback; corrupt,
 // truncated and failing sources fail as Go's reader would.
 func TestCodecPool(t *testing.T) {
 	tb := newTab(t)
@@ -148,8 +150,13 @@ func TestCodecPool(t *testing.T) {
 		"reset starts again: ok",
 		"16 hashes at once: ok",
 		"gunzip of 0 bytes: ok",
+		"gunzip digest of 0 bytes: ok",
 		"gunzip of 1000 bytes: ok",
+		"gunzip digest of 1000 bytes: ok",
 		"gunzip of 20971520 bytes: ok",
+		"gunzip digest of 20971520 bytes: ok",
+		"gunzip of 34603008 bytes: ok",
+		"gunzip digest of 34603008 bytes: ok",
 		"8 gunzips at once: ok",
 		"concatenated members fall back: ok",
 		"trailing bytes fall back: ok",

@@ -3,6 +3,7 @@
 package codec
 
 import (
+	"crypto/sha256"
 	"errors"
 	"io"
 	"strings"
@@ -46,7 +47,10 @@ func errorOf(m js.Value) error {
 // inflated by a codec worker. A pump goroutine reads r and posts it; Read
 // returns the worker's chunks in order. A stream DecompressionStream cannot
 // read fails with an error wrapping layers.ErrGunzipFallback; an error
-// reading r is Read's error once the bytes before it are read.
+// reading r is Read's error once the bytes before it are read. The reader
+// is a layers.Summer: the worker hashes what it inflates, and Sum gives
+// that digest once Read returned io.EOF, so the engine need not hash the
+// inflated bytes again.
 func (p *Pool) Gunzip(r io.Reader) (io.ReadCloser, error) {
 	g := p.open("gunzip", func(w *worker, id int64) receiver {
 		return &gunzip{stream: newStream(p, w, id), more: make(chan struct{}, 1)}
@@ -55,11 +59,15 @@ func (p *Pool) Gunzip(r io.Reader) (io.ReadCloser, error) {
 	return g, nil
 }
 
+// A gunzip gives the DiffID of the layer it inflates.
+var _ layers.Summer = (*gunzip)(nil)
+
 // gunzip is one inflate in a codec worker.
 type gunzip struct {
 	stream
 	chunks []js.Value // inflated Uint8Arrays received, not yet read; under mu
 	ended  bool       // the worker sent the last chunk; under mu
+	sum    []byte     // the SHA-256 of every chunk, sent with the last; under mu
 	more   chan struct{}
 
 	cur   []byte // the unread rest of the chunk being read
@@ -76,8 +84,10 @@ func (g *gunzip) receive(op string, m js.Value) {
 		g.chunks = append(g.chunks, m.Get("data"))
 		g.mu.Unlock()
 	case "end":
+		sum := make([]byte, sha256.Size)
+		js.CopyBytesToGo(sum, m.Get("sum"))
 		g.mu.Lock()
-		g.ended = true
+		g.ended, g.sum = true, sum
 		g.mu.Unlock()
 		g.unload()
 	case "error":
@@ -162,6 +172,19 @@ func (g *gunzip) Read(b []byte) (int, error) {
 		}
 		<-g.more
 	}
+}
+
+// Sum appends to b the SHA-256 of every inflated byte, as the worker
+// computed it (layers.Summer): valid once Read returned io.EOF. Before
+// that, or when the stream failed, it appends zeros, which no stream hashes
+// to: the DiffID check that uses it fails.
+func (g *gunzip) Sum(b []byte) []byte {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.ended || g.err != nil || len(g.chunks) > 0 || len(g.cur) > 0 {
+		return append(b, make([]byte, sha256.Size)...)
+	}
+	return append(b, g.sum...)
 }
 
 // give returns an inflated chunk's buffer to the worker: one more chunk

@@ -16,7 +16,9 @@
 //   {op:"credit", id, data}  an inflated chunk was read; its buffer returns
 //   {op:"free", id}    the stream is dropped
 // Worker → engine: {op:"ready"} once, then per gunzip stream any number of
-// {op:"data", id, data: Uint8Array} and one {op:"end", id} or
+// {op:"data", id, data: Uint8Array} and one {op:"end", id, sum: Uint8Array(32)}
+// (sum: the SHA-256 of every byte the stream's data messages carried, so
+// that the engine need not hash them again) or
 // {op:"error", id, message, fallback}. fallback is true when the stream is
 // gzip DecompressionStream cannot read but Go's reader can (concatenated
 // members, bytes after the last member).
@@ -118,7 +120,8 @@ function hashOp(id, s, m) {
 
 // gunzipStream inflates what is written into chunks of OUT_SIZE sent in
 // order; it stops reading the DecompressionStream while OUT_CHUNKS of them
-// are unread, so the stream's own backpressure holds the input back.
+// are unread, so the stream's own backpressure holds the input back. It
+// also hashes what it inflates (outputHash), for the end message's sum.
 function gunzipStream(id) {
   const ds = new DecompressionStream("gzip");
   const s = {
@@ -127,6 +130,34 @@ function gunzipStream(id) {
   };
   pump(id, s);
   return s;
+}
+
+// outputHash is the SHA-256 of a gunzip stream's output, as a hash stream
+// computes it: the inflated chunks (new arrays from DecompressionStream,
+// never reused) are kept up to ONE_SHOT_MAX bytes for one crypto.subtle
+// digest; past that, or without crypto.subtle, they stream through hash-wasm.
+async function outputHash() {
+  const h = await hashwasm.createSHA256();
+  let held = ONE_SHOT ? [] : null, heldBytes = 0;
+  return {
+    update(c) {
+      if (held === null) { h.update(c); return; }
+      held.push(c);
+      heldBytes += c.length;
+      if (heldBytes > ONE_SHOT_MAX) {
+        for (const x of held) h.update(x);
+        held = null;
+      }
+    },
+    async digest() {
+      if (held === null) return new Uint8Array(h.digest("binary"));
+      const all = new Uint8Array(heldBytes);
+      let off = 0;
+      for (const x of held) { all.set(x, off); off += x.length; }
+      held = null;
+      return new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+    },
+  };
 }
 
 function takeBuffer() {
@@ -145,9 +176,12 @@ async function pump(id, s) {
     n = 0;
   };
   try {
+    const hash = await outputHash();
+    if (s.done) return;
     for (;;) {
       const { value, done } = await s.reader.read();
       if (done) break;
+      hash.update(value);
       let off = 0;
       while (off < value.length) {
         if (buf === null) buf = takeBuffer();
@@ -165,9 +199,11 @@ async function pump(id, s) {
     }
     if (n > 0) await flush();
     if (s.done) return;
+    const sum = await hash.digest();
+    if (s.done) return;
     s.done = true;
     streams.delete(id);
-    post({ op: "end", id });
+    post({ op: "end", id, sum }, sum.buffer);
   } catch (e) {
     if (s.done) return;
     s.done = true;
