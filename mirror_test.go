@@ -85,11 +85,7 @@ func newMirrorFixture(t *testing.T) *mirrorFixture {
 		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "big", Body: strings.Repeat("mirrored bytes ", 20_000)}))
 	f.ref = f.upstream + "/team/mirrored:1"
 	regtest.Push(t, f.ref, img)
-	ls, _ := img.Layers()
-	for _, l := range ls {
-		d, _ := l.Digest()
-		f.layers = append(f.layers, digest.Digest(d.String()))
-	}
+	f.layers = imagetest.LayerDigests(t, img)
 	return f
 }
 

@@ -27,12 +27,7 @@ func cachedImage(t *testing.T) (*regtest.Faults, string, []digest.Digest) {
 		imagetest.Layer(t, imagetest.Zstd, tartest.Entry{Name: "big", Body: strings.Repeat("b", 100_000)}))
 	regtest.Push(t, ref, img)
 	cfg, _ := img.ConfigName()
-	blobs := []digest.Digest{digest.Digest(cfg.String())}
-	ls, _ := img.Layers()
-	for _, l := range ls {
-		d, _ := l.Digest()
-		blobs = append(blobs, digest.Digest(d.String()))
-	}
+	blobs := append([]digest.Digest{digest.Digest(cfg.String())}, imagetest.LayerDigests(t, img)...)
 	return f, ref, blobs
 }
 

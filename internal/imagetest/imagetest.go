@@ -21,6 +21,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	"github.com/google/go-containerregistry/pkg/v1/types"
+	"github.com/opencontainers/go-digest"
 
 	"github.com/regscope/regscope/internal/tartest"
 )
@@ -158,4 +159,22 @@ func Index(t testing.TB, f Flavor, entries ...Entry) ggcr.ImageIndex {
 			Descriptor: ggcr.Descriptor{Platform: p, Annotations: e.Annotations}})
 	}
 	return idx
+}
+
+// LayerDigests returns the compressed digests of img's layers, in order.
+func LayerDigests(t testing.TB, img ggcr.Image) []digest.Digest {
+	t.Helper()
+	ls, err := img.Layers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ds []digest.Digest
+	for _, l := range ls {
+		d, err := l.Digest()
+		if err != nil {
+			t.Fatal(err)
+		}
+		ds = append(ds, digest.Digest(d.String()))
+	}
+	return ds
 }

@@ -43,13 +43,7 @@ func twoLayers(t *testing.T) (*regtest.Faults, string, []digest.Digest) {
 		imagetest.Layer(t, imagetest.None, tartest.Entry{Name: "upper", Body: body}))
 	ref := host + "/faulty:1"
 	regtest.Push(t, ref, img)
-	ls, _ := img.Layers()
-	var ds []digest.Digest
-	for _, l := range ls {
-		d, _ := l.Digest()
-		ds = append(ds, digest.Digest(d.String()))
-	}
-	return f, ref, ds
+	return f, ref, imagetest.LayerDigests(t, img)
 }
 
 func TestPullCorruptBlob(t *testing.T) {

@@ -105,13 +105,7 @@ func indexedImage(t *testing.T) (*regtest.Faults, string, []digest.Digest) {
 	)
 	ref := host + "/indexed:1"
 	regtest.Push(t, ref, img)
-	ls, _ := img.Layers()
-	var ds []digest.Digest
-	for _, l := range ls {
-		d, _ := l.Digest()
-		ds = append(ds, digest.Digest(d.String()))
-	}
-	return f, ref, ds
+	return f, ref, imagetest.LayerDigests(t, img)
 }
 
 // A second pull lists the layers from their kept indexes without a blob
