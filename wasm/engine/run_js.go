@@ -63,8 +63,10 @@ func Run() {
 	}
 	if st := newCacheStore(origin.Scheme + "://" + origin.Host); st != nil {
 		w.cache = &pcache.Transport{Next: w.transport, Store: st, OnDrop: w.note}
-		if mac, err := newWebCryptoMAC(); err == nil {
+		if mac, err := macWithin(macWait); err == nil {
 			w.cache.MAC = mac // layer indexes are kept too
+		} else {
+			js.Global().Get("console").Call("warn", "regscope: the verified cache keeps no layer indexes: "+err.Error())
 		}
 	}
 	onMessage := js.FuncOf(func(this js.Value, args []js.Value) any {
