@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
 )
 
 // TestStartScreen: the start screen says what runs where, lists the demo
@@ -123,5 +126,41 @@ func TestDarkMode(t *testing.T) {
 			t.Errorf("prefers-color-scheme: %s: color-scheme %q, background %s, text %s; want \"light dark\", %s, %s",
 				scheme, got["scheme"], got["bg"], got["text"], scheme, wantText)
 		}
+	}
+}
+
+// viewLate makes the page's main thread instantiate its WebAssembly (the
+// view) 3 s late, and records when the engine's worker first sent the page
+// a message: the engine is then ready before the view listens.
+const viewLate = `(() => {
+  const instantiate = WebAssembly.instantiate;
+  WebAssembly.instantiate = (...args) => new Promise((r) => setTimeout(r, 3000)).then(() => {
+    window.__viewAt = performance.now();
+    return instantiate.apply(WebAssembly, args);
+  });
+  const W = window.Worker;
+  window.Worker = function (...args) {
+    const w = new W(...args);
+    w.addEventListener("message", () => { if (window.__engineAt === undefined) window.__engineAt = performance.now(); });
+    return w;
+  };
+  window.Worker.prototype = W.prototype;
+})();`
+
+// An engine ready before the view listens is not missed: boot.js keeps the
+// worker's messages until the view takes them, and the pull a link asks
+// for runs.
+func TestEngineReadyBeforeView(t *testing.T) {
+	t.Parallel()
+	tb := newTab(t)
+	if _, err := chromedp.Call(tb.ctx, page.AddScriptToEvaluateOnNewDocument,
+		page.AddScriptToEvaluateOnNewDocumentParams{Source: viewLate}); err != nil {
+		t.Fatal(err)
+	}
+	tb.navigate(pageURL(env.srv, "image", showcase(env.srv)))
+	tb.waitStatus(pullWait, "verified")
+	engine, view := eval[float64](tb, `window.__engineAt ?? -1`), eval[float64](tb, `window.__viewAt ?? -1`)
+	if engine < 0 || view < 0 || engine > view {
+		t.Errorf("the engine's first message at %.0f ms, the view's start at %.0f ms: the test wants the engine first", engine, view)
 	}
 }

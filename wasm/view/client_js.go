@@ -45,7 +45,7 @@ type client struct {
 
 func newClient(l *loop, worker js.Value, onReady func(), onFatal func(error)) *client {
 	c := &client{loop: l, worker: worker, pending: map[int64]*call{}, onReady: onReady, onFatal: onFatal}
-	worker.Set("onmessage", js.FuncOf(func(this js.Value, args []js.Value) any {
+	onMessage := js.FuncOf(func(this js.Value, args []js.Value) any {
 		d := args[0].Get("data")
 		e := msg.Envelope{ID: int64(d.Get("id").Float()), Kind: msg.Kind(d.Get("kind").String())}
 		if b := d.Get("body"); b.Type() == js.TypeString {
@@ -57,7 +57,17 @@ func newClient(l *loop, worker js.Value, onReady func(), onFatal func(error)) *c
 		}
 		l.post(func() { c.dispatch(e, data) })
 		return nil
-	}))
+	})
+	worker.Set("onmessage", onMessage)
+	// The engine starts beside the view and may be ready first: boot.js
+	// keeps what it sent until now (a message with no listener is lost).
+	if boot := js.Global().Get("regscope"); boot.Truthy() && boot.Get("early").Truthy() {
+		early := boot.Get("early")
+		boot.Set("early", js.Null())
+		for i := 0; i < early.Length(); i++ {
+			onMessage.Invoke(early.Index(i))
+		}
+	}
 	worker.Set("onerror", js.FuncOf(func(this js.Value, args []js.Value) any {
 		m := "the engine (Web Worker) failed"
 		if len(args) > 0 && args[0].Get("message").Truthy() {

@@ -11,6 +11,14 @@
   const status = document.getElementById("status");
   try {
     const worker = new Worker("worker.js");
+    // The engine may be ready before the view listens: keep its messages
+    // (and its failure) until the view takes them (wasm/view/client_js.go).
+    const early = [];
+    worker.onmessage = (e) => early.push(e);
+    worker.onerror = (e) => {
+      status.dataset.state = "error";
+      status.textContent = "regscope failed to start: the engine (Web Worker) failed: " + (e.message || e);
+    };
     let info = null;
     try {
       const r = await fetch("api/info", { cache: "no-store" });
@@ -18,7 +26,7 @@
     } catch (e) { /* a static copy of the page: no server, no relay */ }
     performance.mark("regscope:info");
     worker.postMessage({ kind: "start", info, page: location.search });
-    globalThis.regscope = { worker, info };
+    globalThis.regscope = { worker, info, early };
     const mod = await regscopeCompile("view.wasm", info && info.view);
     performance.mark("regscope:view-compiled");
     const go = new Go();
