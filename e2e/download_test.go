@@ -5,6 +5,7 @@ package e2e
 import (
 	"bytes"
 	"crypto/sha256"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,5 +92,62 @@ func TestDownloadFromDisk(t *testing.T) {
 	names := eval[string](tb, `(async () => { const d = await navigator.storage.getDirectory(); const n = []; for await (const k of d.keys()) n.push(k); return n.join(" "); })()`)
 	if !strings.Contains(names, "-export-") {
 		t.Errorf("OPFS holds %q: no export file, so the small download did not come from disk", names)
+	}
+}
+
+// A file whose name an attacker chose — quotes, a CR LF and a header after
+// it, a path — streams to disk under a harmless name: the service worker
+// sends the name percent-encoded (filename*=UTF-8”…), so nothing of it can
+// become a header or leave the download directory.
+func TestDownloadHostileName(t *testing.T) {
+	hostile := "a\"b\r\nSet-Cookie: pwned=1; x=\"..\\..\\evil.bin"
+	body := bytes.Repeat([]byte("hostile name "), (17<<20)/13) // streamed: at least 16 MiB
+	img := imagetest.Image(t, imagetest.OCI,
+		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "srv/" + hostile, Body: string(body)}))
+	var saved bytes.Buffer
+	tag, _ := name.NewTag("example.com/hostile-download:1")
+	if err := tarball.Write(tag, img, &saved); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "hostile-download.tar")
+	if err := os.WriteFile(p, saved.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	downloads := t.TempDir()
+	tb := newTab(t)
+	if _, err := chromedp.Call(tb.ctx, cdpbrowser.SetDownloadBehavior,
+		cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatal(err)
+	}
+	tb.navigate(env.srv.url + "/")
+	tb.waitStatus(pullWait, "idle")
+	run(tb, 10*time.Second, "choose hostile-download.tar", chromedp.SetUploadFiles(chromedp.CSS("#local-file"), []string{p}))
+	tb.waitStatus(pullWait, "verified")
+	tb.showPath("hostile-download.tar", "/srv/"+url.QueryEscape(hostile))
+	tb.waitAttr(pullWait, "#viewer", "data-path", "/srv/"+hostile)
+	tb.click("#download")
+	var got []os.DirEntry
+	for deadline := time.Now().Add(pullWait); ; time.Sleep(50 * time.Millisecond) {
+		got, _ = os.ReadDir(downloads)
+		if len(got) == 1 && !strings.HasSuffix(got[0].Name(), ".crdownload") {
+			if b, err := os.ReadFile(filepath.Join(downloads, got[0].Name())); err == nil && len(b) == len(body) {
+				if !bytes.Equal(b, body) {
+					t.Fatalf("the downloaded %q differs from the image's file", got[0].Name())
+				}
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no whole download in %s after %v (it holds %v)", downloads, pullWait, got)
+		}
+	}
+	if n := got[0].Name(); strings.ContainsAny(n, "/\\\r\n") || n == "evil.bin" {
+		t.Errorf("the download was named %q: a path or a line break from the image's file name survived", n)
+	}
+	if c := eval[string](tb, `document.cookie`); c != "" {
+		t.Errorf("document.cookie = %q after the download, want none", c)
+	}
+	if cookies := eval[string](tb, `cookieStore ? cookieStore.getAll().then(a => a.map(c => c.name).join(",")) : ""`); cookies != "" {
+		t.Errorf("cookies %q after the download, want none", cookies)
 	}
 }
