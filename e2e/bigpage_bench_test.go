@@ -14,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
 	"github.com/regscope/regscope/pkg/archive"
@@ -161,7 +160,7 @@ func pageBig(b *testing.B, save bigSave) {
 	tb.waitStatus(pullWait, "idle")
 	file := filepath.Base(save.path)
 	start := time.Now()
-	run(tb, 10*time.Second, "choose "+file, chromedp.SetUploadFiles(chromedp.CSS("#local-file"), []string{save.path}))
+	tb.choose(save.path)
 	tb.waitStatus(bigPageWait, "verified")
 	verified := time.Since(start)
 	start = time.Now()
@@ -178,10 +177,7 @@ func pageBig(b *testing.B, save bigSave) {
 	// Download /big.bin: the page hands the browser a File on disk.
 	stop = sampleTree(proc.Pid, 200*time.Millisecond)
 	downloads := b.TempDir()
-	if _, err := chromedp.Call(tb.ctx, cdpbrowser.SetDownloadBehavior,
-		cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
-		b.Fatal(err)
-	}
+	tb.allowDownloads(downloads)
 	start = time.Now()
 	tb.click("#download")
 	got := filepath.Join(downloads, "big.bin")

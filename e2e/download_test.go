@@ -14,8 +14,6 @@ import (
 
 	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/regscope/regscope/internal/imagetest"
 	"github.com/regscope/regscope/internal/tartest"
@@ -27,41 +25,12 @@ import (
 // own, handed to the browser's download as a File. Both write the file's
 // exact bytes to disk.
 func TestDownloadFromDisk(t *testing.T) {
-	noise := func(n int, seed uint32) []byte {
-		b := make([]byte, n)
-		x := seed
-		for i := range b {
-			x ^= x << 13
-			x ^= x >> 17
-			x ^= x << 5
-			b[i] = byte(x)
-		}
-		return b
-	}
-	files := map[string][]byte{"weights.bin": noise(20<<20, 7), "small.bin": noise(3<<20, 9)}
+	files := map[string][]byte{"weights.bin": []byte(noise(20<<20, 7)), "small.bin": []byte(noise(3<<20, 9))}
 	img := imagetest.Image(t, imagetest.OCI,
 		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "srv/weights.bin", Body: string(files["weights.bin"])},
 			tartest.Entry{Name: "srv/small.bin", Body: string(files["small.bin"])}))
-	var saved bytes.Buffer
-	tag, _ := name.NewTag("example.com/download:1")
-	if err := tarball.Write(tag, img, &saved); err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "download.tar")
-	if err := os.WriteFile(p, saved.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	downloads := t.TempDir()
-
-	tb := newTab(t)
-	if _, err := chromedp.Call(tb.ctx, cdpbrowser.SetDownloadBehavior,
-		cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
-		t.Fatal(err)
-	}
-	tb.navigate(env.srv.url + "/")
-	tb.waitStatus(pullWait, "idle")
-	run(tb, 10*time.Second, "choose download.tar", chromedp.SetUploadFiles(chromedp.CSS("#local-file"), []string{p}))
-	tb.waitStatus(pullWait, "verified")
+	p := savedImage(t, "download.tar", "example.com/download:1", img)
+	tb, downloads := downloadTab(t, p)
 	for _, file := range []string{"weights.bin", "small.bin"} {
 		tb.showPath("download.tar", "/srv/"+file)
 		tb.waitAttr(pullWait, "#viewer", "data-path", "/srv/"+file)
@@ -104,25 +73,8 @@ func TestDownloadHostileName(t *testing.T) {
 	body := bytes.Repeat([]byte("hostile name "), (17<<20)/13) // streamed: at least 16 MiB
 	img := imagetest.Image(t, imagetest.OCI,
 		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "srv/" + hostile, Body: string(body)}))
-	var saved bytes.Buffer
-	tag, _ := name.NewTag("example.com/hostile-download:1")
-	if err := tarball.Write(tag, img, &saved); err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "hostile-download.tar")
-	if err := os.WriteFile(p, saved.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	downloads := t.TempDir()
-	tb := newTab(t)
-	if _, err := chromedp.Call(tb.ctx, cdpbrowser.SetDownloadBehavior,
-		cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
-		t.Fatal(err)
-	}
-	tb.navigate(env.srv.url + "/")
-	tb.waitStatus(pullWait, "idle")
-	run(tb, 10*time.Second, "choose hostile-download.tar", chromedp.SetUploadFiles(chromedp.CSS("#local-file"), []string{p}))
-	tb.waitStatus(pullWait, "verified")
+	p := savedImage(t, "hostile-download.tar", "example.com/hostile-download:1", img)
+	tb, downloads := downloadTab(t, p)
 	tb.showPath("hostile-download.tar", "/srv/"+url.QueryEscape(hostile))
 	tb.waitAttr(pullWait, "#viewer", "data-path", "/srv/"+hostile)
 	tb.click("#download")
@@ -149,5 +101,29 @@ func TestDownloadHostileName(t *testing.T) {
 	}
 	if cookies := eval[string](tb, `cookieStore ? cookieStore.getAll().then(a => a.map(c => c.name).join(",")) : ""`); cookies != "" {
 		t.Errorf("cookies %q after the download, want none", cookies)
+	}
+}
+
+// downloadTab opens the page in a new tab whose downloads go to a
+// temporary directory, which it returns, and opens the local image at p.
+func downloadTab(t *testing.T, p string) (*tab, string) {
+	t.Helper()
+	downloads := t.TempDir()
+	tb := newTab(t)
+	tb.allowDownloads(downloads)
+	tb.navigate(env.srv.url + "/")
+	tb.waitStatus(pullWait, "idle")
+	tb.choose(p)
+	tb.waitStatus(pullWait, "verified")
+	return tb, downloads
+}
+
+// allowDownloads makes the browser save tb's downloads into dir, under
+// the names they come with.
+func (tb *tab) allowDownloads(dir string) {
+	tb.t.Helper()
+	if _, err := chromedp.Call(tb.ctx, cdpbrowser.SetDownloadBehavior,
+		cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		tb.t.Fatalf("allowing downloads: %v", err)
 	}
 }

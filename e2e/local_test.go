@@ -73,6 +73,31 @@ func layoutTar(t *testing.T, img ggcr.Image) []byte {
 	return tartest.Layer(t, entries)
 }
 
+// savedImage writes img, tagged repoTag, as a docker save tarball (go-containerregistry's
+// tarball.Write) named file in a temporary directory, and returns its path.
+func savedImage(t *testing.T, file, repoTag string, img ggcr.Image) string {
+	t.Helper()
+	var saved bytes.Buffer
+	tag, err := name.NewTag(repoTag)
+	if err == nil {
+		err = tarball.Write(tag, img, &saved)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), file)
+	if err := os.WriteFile(p, saved.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// choose picks the file at p with the page's file picker (#local-file).
+func (tb *tab) choose(p string) {
+	tb.t.Helper()
+	run(tb, 10*time.Second, "choose "+filepath.Base(p), chromedp.SetUploadFiles(chromedp.CSS("#local-file"), []string{p}))
+}
+
 // showPath moves the page to path of the image it holds, the way back and
 // forward do (no reload: a reload would lose the file).
 func (tb *tab) showPath(local, path string) {
@@ -90,7 +115,7 @@ func TestLocalFilePicker(t *testing.T) {
 			tb := newTab(t)
 			tb.navigate(env.srv.url + "/")
 			tb.waitStatus(pullWait, "idle")
-			run(tb, 10*time.Second, "choose "+file, chromedp.SetUploadFiles(chromedp.CSS("#local-file"), []string{filepath.Join(dir, file)}))
+			tb.choose(filepath.Join(dir, file))
 			tb.waitStatus(pullWait, "verified")
 			if q := tb.query(); q.Get("local") != file || q.Get("image") != "" {
 				t.Errorf("URL query %v, want local=%s and no image", q, file)
@@ -159,33 +184,14 @@ func TestLocalFileDrop(t *testing.T) {
 // place would fail them) and a file stored after a layer's big one shows
 // its own bytes.
 func TestLocalFileWindows(t *testing.T) {
-	noise := func(seed byte) string { // incompressible-ish, so the blobs span several windows
-		b := make([]byte, 9<<20)
-		x := uint32(seed) + 1
-		for i := range b {
-			x ^= x << 13
-			x ^= x >> 17
-			x ^= x << 5
-			b[i] = 'a' + byte(x%26)
-		}
-		return string(b)
-	}
 	img := imagetest.Image(t, imagetest.OCI,
-		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "srv/one.bin", Body: noise(1)}, tartest.Entry{Name: "etc/tail", Body: "after nine MiB\n"}),
-		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "srv/two.bin", Body: noise(2)}, tartest.Entry{Name: "etc/os-release", Body: "ID=windows\n"}))
-	var saved bytes.Buffer
-	tag, _ := name.NewTag("example.com/windows:1")
-	if err := tarball.Write(tag, img, &saved); err != nil {
-		t.Fatal(err)
-	}
-	p := filepath.Join(t.TempDir(), "windows.tar")
-	if err := os.WriteFile(p, saved.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
+		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "srv/one.bin", Body: noise(9<<20, 2)}, tartest.Entry{Name: "etc/tail", Body: "after nine MiB\n"}),
+		imagetest.Layer(t, imagetest.Gzip, tartest.Entry{Name: "srv/two.bin", Body: noise(9<<20, 3)}, tartest.Entry{Name: "etc/os-release", Body: "ID=windows\n"}))
+	p := savedImage(t, "windows.tar", "example.com/windows:1", img)
 	tb := newTab(t)
 	tb.navigate(env.srv.url + "/")
 	tb.waitStatus(pullWait, "idle")
-	run(tb, 10*time.Second, "choose windows.tar", chromedp.SetUploadFiles(chromedp.CSS("#local-file"), []string{p}))
+	tb.choose(p)
 	tb.waitStatus(pullWait, "verified")
 	for path, want := range map[string]string{"/etc/tail": "after nine MiB\n", "/etc/os-release": "ID=windows\n"} {
 		tb.showPath("windows.tar", path)
