@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"syscall/js"
@@ -79,10 +80,10 @@ const (
 type fileReaderAt struct {
 	file, reader js.Value
 	size         int64
-	read         *atomic.Int64 // bytes read since the last collection
+	read         atomic.Int64 // bytes read since the last collection
 
-	mu   *sync.Mutex
-	wins *[]*window // most recently used first
+	mu   sync.Mutex
+	wins []*window // most recently used first
 }
 
 // window is windowSize bytes of the file (fewer at its end) from off.
@@ -92,12 +93,11 @@ type window struct {
 }
 
 // newFileReaderAt reads file, in a worker.
-func newFileReaderAt(file js.Value) fileReaderAt {
-	return fileReaderAt{file: file, reader: js.Global().Get("FileReaderSync").New(), size: int64(file.Get("size").Float()),
-		read: new(atomic.Int64), mu: new(sync.Mutex), wins: new([]*window)}
+func newFileReaderAt(file js.Value) *fileReaderAt {
+	return &fileReaderAt{file: file, reader: js.Global().Get("FileReaderSync").New(), size: int64(file.Get("size").Float())}
 }
 
-func (f fileReaderAt) ReadAt(p []byte, off int64) (n int, err error) {
+func (f *fileReaderAt) ReadAt(p []byte, off int64) (n int, err error) {
 	if off >= f.size {
 		return 0, io.EOF
 	}
@@ -121,42 +121,42 @@ func (f fileReaderAt) ReadAt(p []byte, off int64) (n int, err error) {
 
 // window returns the window holding byte at, filling the least recently
 // used one (or a new one) when none does; f.mu is held.
-func (f fileReaderAt) window(at int64) (*window, error) {
-	ws := *f.wins
-	for i, w := range ws {
-		if at >= w.off && at < w.off+int64(len(w.b)) {
-			copy(ws[1:i+1], ws[:i])
-			ws[0] = w
-			return w, nil
+func (f *fileReaderAt) window(at int64) (*window, error) {
+	i := slices.IndexFunc(f.wins, func(w *window) bool { return at >= w.off && at < w.off+int64(len(w.b)) })
+	if i < 0 {
+		if len(f.wins) < windows {
+			f.wins = append(f.wins, &window{b: make([]byte, 0, windowSize)})
+		}
+		i = len(f.wins) - 1
+		if err := f.fill(f.wins[i], at); err != nil {
+			return nil, err
 		}
 	}
-	var w *window
-	if len(ws) < windows {
-		w = &window{b: make([]byte, windowSize)}
-		ws = append(ws, nil)
-	} else {
-		w = ws[len(ws)-1]
-	}
-	copy(ws[1:], ws[:len(ws)-1])
-	ws[0] = w
-	*f.wins = ws
+	w := f.wins[i]
+	copy(f.wins[1:i+1], f.wins[:i])
+	f.wins[0] = w
+	return w, nil
+}
+
+// fill reads the window of the file holding byte at into w; a window that
+// could not be read whole holds nothing afterwards.
+func (f *fileReaderAt) fill(w *window, at int64) error {
 	w.off = at - at%windowSize
 	w.b = w.b[:min(windowSize, f.size-w.off)]
 	n, err := f.slice(w.b, w.off)
-	if n < len(w.b) {
-		w.b = w.b[:n]
-		if err == nil || err == io.EOF {
-			err = fmt.Errorf("reading %s at %d: the file ended at %d, before its size %d", f.file.Get("name").String(), w.off, w.off+int64(n), f.size)
-		}
-		w.off = -1 - windowSize // matches nothing next time
-		return nil, err
+	if n == len(w.b) {
+		return nil
 	}
-	return w, nil
+	w.b = w.b[:0]
+	if err == nil || err == io.EOF {
+		err = fmt.Errorf("reading %s at %d: the file ended at %d, before its size %d", f.file.Get("name").String(), w.off, w.off+int64(n), f.size)
+	}
+	return err
 }
 
 // slice reads len(p) bytes at off (fewer at the end of the file) with one
 // FileReaderSync slice.
-func (f fileReaderAt) slice(p []byte, off int64) (n int, err error) {
+func (f *fileReaderAt) slice(p []byte, off int64) (n int, err error) {
 	end := min(off+int64(len(p)), f.size)
 	defer func() {
 		if r := recover(); r != nil {
