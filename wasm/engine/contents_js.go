@@ -72,11 +72,7 @@ func (c *contents) store(side string) (layers.Store, string) {
 // leaves its file behind); a file another live worker holds is locked, and
 // stays.
 func sweep(mine string) {
-	st := js.Global().Get("navigator").Get("storage")
-	if !st.Truthy() || !st.Get("getDirectory").Truthy() {
-		return
-	}
-	dir, err := await(st.Call("getDirectory"))
+	dir, err := opfsRoot()
 	if err != nil || !dir.Get("keys").Truthy() {
 		return
 	}

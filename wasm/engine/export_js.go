@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall/js"
 
+	"github.com/regscope/regscope/pkg/layers"
 	"github.com/regscope/regscope/wasm/msg"
 )
 
@@ -29,8 +30,13 @@ func (w *worker) export(id int64, req msg.ReadRequest) {
 	if !ok {
 		return
 	}
-	name := w.contents.exportName(id)
-	if c == nil || r.N == 0 || name == "" {
+	if c == nil || r.N == 0 { // no bytes: nothing to keep on disk
+		w.read(id, req)
+		return
+	}
+	name, stale := w.contents.exportName(id)
+	removeOPFS(stale)
+	if name == "" {
 		w.read(id, req)
 		return
 	}
@@ -44,30 +50,24 @@ func (w *worker) export(id int64, req msg.ReadRequest) {
 
 // exportName names request id's export file after this worker's contents
 // files (so that a closed tab's are swept with them); "" before any pull.
-// It removes this worker's earlier exports but the last, whose download
-// may still be reading it.
-func (c *contents) exportName(id int64) string {
+// stale is this worker's export before the last, which the caller removes:
+// the last one's download may still be reading it.
+func (c *contents) exportName(id int64) (name, stale string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.id == "" {
-		return ""
+		return "", ""
 	}
-	prefix := contentsPrefix + c.id + "-export-"
-	if c.exported != "" {
-		removeOPFS(c.previous)
-		c.previous = c.exported
-	}
-	c.exported = prefix + strconv.FormatInt(id, 10)
-	return c.exported
+	stale, c.previous = c.previous, c.exported
+	c.exported = contentsPrefix + c.id + "-export-" + strconv.FormatInt(id, 10)
+	return c.exported, stale
 }
 
 // copyToOPFS writes c's bytes r.Offset … r.Offset+r.N into the OPFS file
 // name through a synchronous access handle, closes it and returns it as a
 // File.
-func copyToOPFS(name string, r *msg.ReadResult, c interface {
-	ReadAt([]byte, int64) (int, error)
-}) (file js.Value, err error) {
-	dir, err := await(js.Global().Get("navigator").Get("storage").Call("getDirectory"))
+func copyToOPFS(name string, r *msg.ReadResult, c layers.Content) (file js.Value, err error) {
+	dir, err := opfsRoot()
 	if err != nil {
 		return js.Value{}, err
 	}
@@ -113,8 +113,7 @@ func removeOPFS(name string) {
 	if !strings.HasPrefix(name, contentsPrefix) {
 		return
 	}
-	st := js.Global().Get("navigator").Get("storage")
-	if dir, err := await(st.Call("getDirectory")); err == nil {
+	if dir, err := opfsRoot(); err == nil {
 		await(dir.Call("removeEntry", name)) // fails, harmlessly, while a download still reads it
 	}
 }

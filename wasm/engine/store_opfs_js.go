@@ -39,13 +39,9 @@ type OPFSStore struct {
 // OpenOPFS creates (or empties) the contents file name and opens it, or
 // returns an error wrapping ErrNoStorage.
 func OpenOPFS(name string) (*OPFSStore, error) {
-	st := js.Global().Get("navigator").Get("storage")
-	if !st.Truthy() || !st.Get("getDirectory").Truthy() {
-		return nil, fmt.Errorf("%w: no navigator.storage.getDirectory", ErrNoStorage)
-	}
-	dir, err := await(st.Call("getDirectory"))
+	dir, err := opfsRoot()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoStorage, err)
+		return nil, err
 	}
 	var h js.Value
 	for try := 1; ; try++ {
@@ -67,6 +63,20 @@ func OpenOPFS(name string) (*OPFSStore, error) {
 	s := &OPFSStore{name: name, h: h}
 	s.bufs.New = func() any { return js.Global().Get("Uint8Array").New(bufSize) }
 	return s, nil
+}
+
+// opfsRoot is the root directory of the Origin Private File System, or an
+// error wrapping ErrNoStorage.
+func opfsRoot() (js.Value, error) {
+	st := js.Global().Get("navigator").Get("storage")
+	if !st.Truthy() || !st.Get("getDirectory").Truthy() {
+		return js.Value{}, fmt.Errorf("%w: no navigator.storage.getDirectory", ErrNoStorage)
+	}
+	dir, err := await(st.Call("getDirectory"))
+	if err != nil {
+		return js.Value{}, fmt.Errorf("%w: %v", ErrNoStorage, err)
+	}
+	return dir, nil
 }
 
 // openTries is how often OpenOPFS tries to open a contents file that
